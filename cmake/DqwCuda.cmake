@@ -1,0 +1,28 @@
+# CUDA detection that fails cleanly.
+# DQW_CUDA=ON requires a working nvcc, OFF never builds CUDA, AUTO builds it when nvcc works.
+# We check `nvcc --version` ourselves and hand the compiler to CMake through ENV{CUDACXX}
+# (setting CMAKE_CUDA_COMPILER directly makes a broken toolkit fail configure, see toolchain notes).
+set(DQW_HAVE_CUDA OFF)
+if(NOT DQW_CUDA STREQUAL "OFF")
+  find_program(DQW_NVCC nvcc HINTS /usr/local/cuda/bin ENV CUDA_HOME PATH_SUFFIXES bin)
+  if(DQW_NVCC)
+    execute_process(COMMAND ${DQW_NVCC} --version RESULT_VARIABLE _nvcc_rc OUTPUT_QUIET ERROR_QUIET)
+    if(_nvcc_rc EQUAL 0)
+      set(ENV{CUDACXX} ${DQW_NVCC})
+      include(CheckLanguage)
+      check_language(CUDA)
+      if(CMAKE_CUDA_COMPILER)
+        enable_language(CUDA)
+        set(DQW_HAVE_CUDA ON)
+      endif()
+    endif()
+  endif()
+  if(NOT DQW_HAVE_CUDA)
+    if(DQW_CUDA STREQUAL "ON")
+      message(FATAL_ERROR "dqw: DQW_CUDA=ON but no working CUDA compiler (nvcc) was found")
+    endif()
+    message(STATUS "dqw: no CUDA compiler found, building the CUDA stub library (same C ABI, reports NOT_BUILT)")
+  else()
+    message(STATUS "dqw: CUDA compiler ${CMAKE_CUDA_COMPILER} (${CMAKE_CUDA_COMPILER_VERSION}), archs 80-real;90")
+  endif()
+endif()

@@ -1,0 +1,17 @@
+// Internal: the CPU thread pool. Not part of the C ABI.
+//
+// dqw::parallel_for(n, fn) splits [0, n) into at most dqw_get_num_threads() contiguous chunks
+// and runs fn(begin, end) for each, the caller taking the first chunk. Kernels must make every
+// output element depend only on its inputs, never on how the range was split, so results are
+// identical for any thread count. If the pool is busy (another Java thread is inside a kernel)
+// or the call is nested, the whole range runs on the calling thread: still correct, just serial.
+#pragma once
+#include <cstdint>
+#include <functional>
+
+namespace dqw {
+void parallel_for(int64_t n, const std::function<void(int64_t begin, int64_t end)>& fn);
+// Like parallel_for, but chunk boundaries are multiples of `grain` (except the end).
+void parallel_for_grain(int64_t n, int64_t grain, const std::function<void(int64_t begin, int64_t end)>& fn);
+int active_isa();
+}  // namespace dqw
