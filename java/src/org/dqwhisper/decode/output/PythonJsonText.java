@@ -99,29 +99,56 @@ final class PythonJsonText {
         return out.toString();
     }
 
-    /** The shortest decimal that parses back to {@code d}; among equally short ones the nearest to {@code d}. */
+    /**
+     * The shortest decimal that parses back to {@code d}; among equally short ones the nearest to {@code d}.
+     * Round-tripping is monotone in the number of digits (a p-digit decimal that round-trips is also a (p+1)-digit
+     * one), so the precision is found by bisection, starting from the digits of {@link Double#toString(double)},
+     * which round-trips but is not always the shortest in JDK 17.
+     */
     private static BigDecimal shortestRoundTrip(double d) {
         BigDecimal exact = new BigDecimal(d);
-        for (int precision = 1; precision <= 17; precision++) {
-            BigDecimal down = exact.round(new MathContext(precision, RoundingMode.FLOOR));
-            BigDecimal up = exact.round(new MathContext(precision, RoundingMode.CEILING));
-            boolean downOk = Double.parseDouble(down.toString()) == d;
-            boolean upOk = Double.parseDouble(up.toString()) == d;
-            if (downOk && upOk) {
-                int cmp = exact.subtract(down).compareTo(up.subtract(exact));
-                if (cmp != 0) {
-                    return cmp < 0 ? down : up;
-                }
-                // equidistant: the one with an even last digit, as round-half-even would pick
-                return down.unscaledValue().testBit(0) ? up : down;
-            }
-            if (downOk) {
-                return down;
-            }
-            if (upOk) {
-                return up;
+        int hi = Math.min(17, new BigDecimal(Double.toString(d)).stripTrailingZeros().precision());
+        BigDecimal best = nearestRoundTrip(exact, d, hi);
+        if (best == null) { // not expected: Double.toString round-trips; 17 digits always do
+            hi = 17;
+            best = nearestRoundTrip(exact, d, hi);
+        }
+        // Double.toString is nearly always already the shortest: settle that with one probe before bisecting
+        BigDecimal shorter = hi > 1 ? nearestRoundTrip(exact, d, hi - 1) : null;
+        if (shorter == null) {
+            return best;
+        }
+        hi--;
+        best = shorter;
+        int lo = 1;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            BigDecimal candidate = nearestRoundTrip(exact, d, mid);
+            if (candidate != null) {
+                hi = mid;
+                best = candidate;
+            } else {
+                lo = mid + 1;
             }
         }
-        return exact.round(new MathContext(17, RoundingMode.HALF_EVEN)); // always round-trips; not reached
+        return best;
+    }
+
+    /** The nearer of the two {@code precision}-digit neighbours of {@code exact} that parses back to {@code d}, or
+     * {@code null} if neither does. */
+    private static BigDecimal nearestRoundTrip(BigDecimal exact, double d, int precision) {
+        BigDecimal down = exact.round(new MathContext(precision, RoundingMode.FLOOR));
+        BigDecimal up = exact.round(new MathContext(precision, RoundingMode.CEILING));
+        boolean downOk = Double.parseDouble(down.toString()) == d;
+        boolean upOk = down.compareTo(up) == 0 ? downOk : Double.parseDouble(up.toString()) == d;
+        if (downOk && upOk) {
+            int cmp = exact.subtract(down).compareTo(up.subtract(exact));
+            if (cmp != 0) {
+                return cmp < 0 ? down : up;
+            }
+            // equidistant: the one with an even last digit, as round-half-even would pick
+            return down.unscaledValue().testBit(0) ? up : down;
+        }
+        return downOk ? down : upOk ? up : null;
     }
 }
