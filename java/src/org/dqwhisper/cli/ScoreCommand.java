@@ -16,11 +16,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code dqw score}: corpus WER or CER of hypotheses against references (a shell over {@link CorpusScore}). */
-@Command(name = "score", mixinStandardHelpOptions = true,
+@Command(name = "score",
         description = {"Word (or character) error rate of hypotheses against references.",
             "Files: plain text with one utterance per line, or JSON lines with a \"text\" field and optionally an"
                     + " \"id\" (paired by id when both files have ids, else line by line)."})
 public final class ScoreCommand implements Callable<Integer> {
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
+
     @Option(names = "--ref", required = true, paramLabel = "FILE", description = "Reference transcripts.")
     Path reference;
 

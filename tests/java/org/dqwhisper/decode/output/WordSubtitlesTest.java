@@ -116,6 +116,27 @@ class WordSubtitlesTest {
     }
 
     @Test
+    void jsonListsWordsAfterTheSegmentFields() {
+        String expected = "{\"text\": \" Hello there, my friend. How --> are you?\", \"segments\": ["
+                + "{\"id\": 0, \"seek\": 0, \"start\": 0.0, \"end\": 3.0, \"text\": \" Hello there, my friend.\", "
+                + "\"tokens\": [1, 2, 3, 4], \"temperature\": 0.0, \"avg_logprob\": -0.5, \"compression_ratio\": 1.1, "
+                + "\"no_speech_prob\": 0.01, \"words\": ["
+                + "{\"word\": \" Hello\", \"start\": 0.0, \"end\": 0.5, \"probability\": 0.9}, "
+                + "{\"word\": \" there,\", \"start\": 0.5, \"end\": 1.0, \"probability\": 0.8}, "
+                + "{\"word\": \" my\", \"start\": 1.2, \"end\": 1.5, \"probability\": 0.95}, "
+                + "{\"word\": \" friend.\", \"start\": 1.5, \"end\": 3.0, \"probability\": 0.5}]}, "
+                + "{\"id\": 1, \"seek\": 0, \"start\": 7.0, \"end\": 9.0, \"text\": \" How --> are you?\", "
+                + "\"tokens\": [5, 6, 7, 8], \"temperature\": 0.0, \"avg_logprob\": -0.75, \"compression_ratio\": 1.05, "
+                + "\"no_speech_prob\": 0.02, \"words\": ["
+                + "{\"word\": \" How\", \"start\": 7.0, \"end\": 7.5, \"probability\": 0.25}, "
+                + "{\"word\": \" -->\", \"start\": 7.5, \"end\": 7.6, \"probability\": 0.125}, "
+                + "{\"word\": \" are\", \"start\": 7.6, \"end\": 8.0, \"probability\": 1.0}, "
+                + "{\"word\": \" you?\", \"start\": 8.0, \"end\": 9.0, \"probability\": 0.0625}]}"
+                + "], \"language\": \"en\"}";
+        assertEquals(expected, new JsonWriter().render(Fixtures.withWords(), WriterOptions.DEFAULT));
+    }
+
+    @Test
     void underlineFollowsPythonRegexSemantics() {
         assertEquals(" <u>word</u>", SubtitleCues.underline(" word"));
         assertEquals("\n<u>word</u>", SubtitleCues.underline("\nword"));
