@@ -45,4 +45,90 @@ DQW_API int32_t dqw_cuda_device_info(int32_t device, char* name, int32_t len, in
   if (sm_count) *sm_count = p.multiProcessorCount;
   return 0;
 }
+DQW_API int32_t dqw_cuda_set_device(int32_t device) { return (int32_t)cudaSetDevice(device); }
+DQW_API int32_t dqw_cuda_get_device(int32_t* device) {
+  int d = 0;
+  cudaError_t e = cudaGetDevice(&d);
+  if (device) *device = d;
+  return (int32_t)e;
+}
+DQW_API int32_t dqw_cuda_synchronize(void) { return (int32_t)cudaDeviceSynchronize(); }
+DQW_API int32_t dqw_cuda_get_last_error(void) { return (int32_t)cudaGetLastError(); }
+DQW_API int32_t dqw_cuda_mem_get_info(int64_t* free_bytes, int64_t* total_bytes) {
+  size_t f = 0, t = 0;
+  cudaError_t e = cudaMemGetInfo(&f, &t);
+  if (free_bytes) *free_bytes = (int64_t)f;
+  if (total_bytes) *total_bytes = (int64_t)t;
+  return (int32_t)e;
+}
+
+DQW_API int32_t dqw_cuda_malloc(void** ptr, int64_t bytes) {
+  if (!ptr) return (int32_t)cudaErrorInvalidValue;
+  *ptr = nullptr;
+  if (bytes < 0) return (int32_t)cudaErrorInvalidValue;
+  if (bytes == 0) return 0;
+  return (int32_t)cudaMalloc(ptr, (size_t)bytes);
+}
+DQW_API int32_t dqw_cuda_free(void* ptr) { return ptr ? (int32_t)cudaFree(ptr) : 0; }
+DQW_API int32_t dqw_cuda_malloc_host(void** ptr, int64_t bytes) {
+  if (!ptr) return (int32_t)cudaErrorInvalidValue;
+  *ptr = nullptr;
+  if (bytes < 0) return (int32_t)cudaErrorInvalidValue;
+  if (bytes == 0) return 0;
+  return (int32_t)cudaMallocHost(ptr, (size_t)bytes);
+}
+DQW_API int32_t dqw_cuda_free_host(void* ptr) { return ptr ? (int32_t)cudaFreeHost(ptr) : 0; }
+
+static int32_t copy_async(void* dst, const void* src, int64_t bytes, cudaMemcpyKind kind, void* stream) {
+  if (bytes < 0 || (bytes > 0 && (!dst || !src))) return (int32_t)cudaErrorInvalidValue;
+  if (bytes == 0) return 0;
+  return (int32_t)cudaMemcpyAsync(dst, src, (size_t)bytes, kind, (cudaStream_t)stream);
+}
+DQW_API int32_t dqw_cuda_memcpy_h2d(void* dst, const void* src, int64_t bytes, void* stream) {
+  return copy_async(dst, src, bytes, cudaMemcpyHostToDevice, stream);
+}
+DQW_API int32_t dqw_cuda_memcpy_d2h(void* dst, const void* src, int64_t bytes, void* stream) {
+  return copy_async(dst, src, bytes, cudaMemcpyDeviceToHost, stream);
+}
+DQW_API int32_t dqw_cuda_memcpy_d2d(void* dst, const void* src, int64_t bytes, void* stream) {
+  return copy_async(dst, src, bytes, cudaMemcpyDeviceToDevice, stream);
+}
+DQW_API int32_t dqw_cuda_memset(void* dst, int32_t value, int64_t bytes, void* stream) {
+  if (bytes < 0 || (bytes > 0 && !dst)) return (int32_t)cudaErrorInvalidValue;
+  if (bytes == 0) return 0;
+  return (int32_t)cudaMemsetAsync(dst, value, (size_t)bytes, (cudaStream_t)stream);
+}
+
+DQW_API int32_t dqw_cuda_stream_create(void** stream) {
+  if (!stream) return (int32_t)cudaErrorInvalidValue;
+  cudaStream_t s = nullptr;
+  cudaError_t e = cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking);
+  *stream = (void*)s;
+  return (int32_t)e;
+}
+DQW_API int32_t dqw_cuda_stream_synchronize(void* stream) { return (int32_t)cudaStreamSynchronize((cudaStream_t)stream); }
+DQW_API int32_t dqw_cuda_stream_destroy(void* stream) {
+  return stream ? (int32_t)cudaStreamDestroy((cudaStream_t)stream) : 0;
+}
+
+DQW_API int32_t dqw_cuda_event_create(void** event) {
+  if (!event) return (int32_t)cudaErrorInvalidValue;
+  cudaEvent_t ev = nullptr;
+  cudaError_t e = cudaEventCreate(&ev);
+  *event = (void*)ev;
+  return (int32_t)e;
+}
+DQW_API int32_t dqw_cuda_event_record(void* event, void* stream) {
+  return (int32_t)cudaEventRecord((cudaEvent_t)event, (cudaStream_t)stream);
+}
+DQW_API int32_t dqw_cuda_event_synchronize(void* event) { return (int32_t)cudaEventSynchronize((cudaEvent_t)event); }
+DQW_API int32_t dqw_cuda_event_elapsed_ms(float* ms, void* start, void* end) {
+  float t = 0.0f;
+  cudaError_t e = cudaEventElapsedTime(&t, (cudaEvent_t)start, (cudaEvent_t)end);
+  if (ms) *ms = t;
+  return (int32_t)e;
+}
+DQW_API int32_t dqw_cuda_event_destroy(void* event) {
+  return event ? (int32_t)cudaEventDestroy((cudaEvent_t)event) : 0;
+}
 }

@@ -38,6 +38,15 @@ public final class CudaRuntime {
         return status().available();
     }
 
+    /**
+     * Throws a {@link CudaException} with the message {@code "no CUDA device: <detail>"} unless a device
+     * is usable. Every CUDA API call of this package starts with it.
+     */
+    public static void requireAvailable() {
+        Status s = status();
+        if (!s.available()) throw CudaException.noDevice(s);
+    }
+
     private static Status probe() {
         int built;
         try {
