@@ -23,6 +23,7 @@ final class BytePairMerger {
     private int[] pairRanks = new int[64];
     private int[] next = new int[0];
     private int[] prev = new int[0];
+    private int[] partRanks = new int[0];  // heap path: rank of (part k + following part); -1 once k is merged away
     private long[] heap = new long[0];
 
     BytePairMerger(TiktokenVocabulary ranks) {
@@ -87,7 +88,7 @@ final class BytePairMerger {
         if (next.length < n + 1) {
             next = new int[n + 1];
             prev = new int[n + 1];
-            pairRanks = Arrays.copyOf(pairRanks, Math.max(pairRanks.length, n + 1));
+            partRanks = new int[n + 1];
         }
         // Part k starts at byte k while alive; next[k] is the start of the following part (n = end sentinel).
         for (int k = 0; k <= n; k++) {
@@ -97,18 +98,18 @@ final class BytePairMerger {
         int size = 0;
         for (int k = 0; k < n - 1; k++) {
             int rank = rankOrNone(bytes, k, k + 2);
-            pairRanks[k] = rank;
+            partRanks[k] = rank;
             if (rank != NONE) {
                 size = push(size, rank, k);
             }
         }
-        pairRanks[n - 1] = NONE;
+        partRanks[n - 1] = NONE;
         while (size > 0) {
             long top = heap[0];
             size = pop(size);
             int rank = (int) (top >>> 32);
             int k = (int) top;
-            if (pairRanks[k] != rank) {
+            if (partRanks[k] != rank) {
                 continue;  // stale: part k was merged away (rank set to -1) or its pair rank changed
             }
             int right = next[k];
@@ -117,16 +118,16 @@ final class BytePairMerger {
             if (after <= n - 1) {
                 prev[after] = k;
             }
-            pairRanks[right] = -1;
+            partRanks[right] = -1;
             int newRank = after < n ? rankOrNone(bytes, k, next[after]) : NONE;
-            pairRanks[k] = newRank;
+            partRanks[k] = newRank;
             if (newRank != NONE) {
                 size = push(size, newRank, k);
             }
             int before = prev[k];
             if (before >= 0) {
                 int leftRank = rankOrNone(bytes, before, after);
-                pairRanks[before] = leftRank;
+                partRanks[before] = leftRank;
                 if (leftRank != NONE) {
                     size = push(size, leftRank, before);
                 }

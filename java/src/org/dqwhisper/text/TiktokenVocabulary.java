@@ -1,9 +1,7 @@
 package org.dqwhisper.text;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -86,30 +84,54 @@ public final class TiktokenVocabulary {
      * @throws IOException on a malformed line (naming the line), a duplicate token or rank, or gaps in the ranks
      */
     public static TiktokenVocabulary load(InputStream in, String sourceName) throws IOException {
-        BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.US_ASCII), 1 << 16);
+        byte[] text = in.readAllBytes();
         byte[][] byRank = new byte[1 << 16][];
         int count = 0;
         int maxRank = -1;
         int emptyRank = -1;
         Base64.Decoder base64 = Base64.getDecoder();
-        String line;
         int lineNo = 0;
-        while ((line = reader.readLine()) != null) {
+        int pos = 0;
+        while (pos < text.length) {
             lineNo++;
-            String trimmed = line.strip();
-            if (trimmed.isEmpty()) {
+            int lineEnd = pos;
+            while (lineEnd < text.length && text[lineEnd] != '\n') {
+                lineEnd++;
+            }
+            // Fields separated by ASCII white space, like Python's str.split().
+            int[] bounds = new int[4];
+            int fields = 0;
+            int i = pos;
+            while (i < lineEnd) {
+                while (i < lineEnd && isAsciiSpace(text[i])) {
+                    i++;
+                }
+                if (i == lineEnd) {
+                    break;
+                }
+                int fieldStart = i;
+                while (i < lineEnd && !isAsciiSpace(text[i])) {
+                    i++;
+                }
+                if (fields < 2) {
+                    bounds[2 * fields] = fieldStart;
+                    bounds[2 * fields + 1] = i;
+                }
+                fields++;
+            }
+            pos = lineEnd + 1;
+            if (fields == 0) {
                 continue;
             }
-            String[] fields = trimmed.split("\\s+");
-            if (fields.length != 2) {
-                throw new IOException(sourceName + ":" + lineNo + ": expected 'base64 rank', got "
-                        + fields.length + " fields");
+            if (fields != 2) {
+                throw new IOException(sourceName + ":" + lineNo + ": expected 'base64 rank', got " + fields
+                        + " fields");
             }
             byte[] token;
             int rank;
             try {
-                token = fields[0].chars().allMatch(c -> c == '=') ? new byte[0] : base64.decode(fields[0]);
-                rank = Integer.parseInt(fields[1]);
+                token = decodeBase64(base64, text, bounds[0], bounds[1]);
+                rank = Integer.parseInt(new String(text, bounds[2], bounds[3] - bounds[2], StandardCharsets.ISO_8859_1));
             } catch (IllegalArgumentException e) {  // also NumberFormatException
                 throw new IOException(sourceName + ":" + lineNo + ": malformed entry: " + e.getMessage(), e);
             }
@@ -146,6 +168,19 @@ public final class TiktokenVocabulary {
         TiktokenVocabulary vocabulary = new TiktokenVocabulary(Arrays.copyOf(byRank, count), sourceName);
         vocabulary.checkUniqueTokens();
         return vocabulary;
+    }
+
+    private static boolean isAsciiSpace(byte b) {
+        return b == ' ' || (b >= 0x09 && b <= 0x0D);
+    }
+
+    /** Base64 of {@code text[from, to)}; a field of only '=' is the empty token (Python decodes it to b""). */
+    private static byte[] decodeBase64(Base64.Decoder base64, byte[] text, int from, int to) {
+        boolean onlyPadding = true;
+        for (int i = from; i < to; i++) {
+            onlyPadding &= text[i] == '=';
+        }
+        return onlyPadding ? new byte[0] : base64.decode(Arrays.copyOfRange(text, from, to));
     }
 
     private void checkUniqueTokens() throws IOException {
