@@ -19,6 +19,10 @@ package org.dqwhisper.text;
  * </ul>
  * The lookahead sees the end of the range passed in, not of the whole string: tiktoken applies the regex to each
  * stretch between special tokens separately.
+ *
+ * <p>Known limit: letter/number categories come from the running JDK (Unicode 13 on JDK 17), while tiktoken's
+ * Rust regex tables follow a newer Unicode version; characters assigned since (e.g. CJK Extension H, Unicode 15)
+ * count as "other" here and may split differently. Everything in the reference vectors is older.
  */
 final class Gpt2PieceSplitter {
     static final int LETTER = 0;

@@ -8,6 +8,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Whisper's tokenizer ({@code whisper/tokenizer.py}): a {@link TiktokenBpe} over the multilingual or GPT-2
@@ -20,6 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Immutable and thread-safe. {@link #forVocabSize(int)} caches one instance per vocabulary size.
  */
 public final class WhisperTokenizer {
+    private static final Logger LOG = LoggerFactory.getLogger(WhisperTokenizer.class);
     /** Number of timestamp tokens: 0.00 s to 30.00 s in steps of 0.02 s. */
     public static final int TIMESTAMP_COUNT = 1501;
     /** Seconds per timestamp step. */
@@ -116,7 +119,10 @@ public final class WhisperTokenizer {
     static TiktokenVocabulary bundledVocabulary(String resource) {
         return VOCABULARIES.computeIfAbsent(resource, r -> {
             try {
-                return TiktokenVocabulary.fromResource(r);
+                long start = System.nanoTime();
+                TiktokenVocabulary vocabulary = TiktokenVocabulary.fromResource(r);
+                LOG.debug("loaded {} in {} ms", vocabulary, (System.nanoTime() - start) / 1_000_000);
+                return vocabulary;
             } catch (IOException e) {
                 throw new IllegalStateException("bundled whisper vocabulary unreadable: " + e.getMessage(), e);
             }
