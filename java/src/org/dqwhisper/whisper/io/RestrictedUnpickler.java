@@ -38,6 +38,12 @@ public final class RestrictedUnpickler {
         public Tuple {
             items = Collections.unmodifiableList(new ArrayList<>(items));
         }
+
+        /** Shallow: pickles can build self-referencing containers. */
+        @Override
+        public String toString() {
+            return "tuple of " + items.size();
+        }
     }
 
     /** A reference to a module-level name; only allow-listed ones are ever created. */
@@ -146,13 +152,13 @@ public final class RestrictedUnpickler {
             case 'N' -> push(null); // NONE
             case 's' -> { // SETITEM
                 List<Object> kv = pop(2);
-                dictAt(stack.size() - 1).put(kv.get(0), kv.get(1));
+                dictAt(stack.size() - 1).put(key(kv.get(0)), kv.get(1));
             }
             case 'u' -> { // SETITEMS
                 List<Object> kv = popToMark();
                 if (kv.size() % 2 != 0) throw fail("SETITEMS with an odd number of values");
                 Map<Object, Object> d = dictAt(stack.size() - 1);
-                for (int i = 0; i < kv.size(); i += 2) d.put(kv.get(i), kv.get(i + 1));
+                for (int i = 0; i < kv.size(); i += 2) d.put(key(kv.get(i)), kv.get(i + 1));
             }
             case 'a' -> listAt(stack.size() - 2).add(pop(1).get(0)); // APPEND
             case 'e' -> { // APPENDS
@@ -273,6 +279,12 @@ public final class RestrictedUnpickler {
         return v;
     }
 
+    /** Dict keys are restricted to scalars: no hashing of (possibly self-referencing) containers. */
+    private Object key(Object k) throws CheckpointFormatException {
+        if (k == null || k instanceof String || k instanceof Long || k instanceof Boolean || k instanceof Double) return k;
+        throw fail("dict key " + describe(k) + " is not a str/int/float/bool/None");
+    }
+
     private Object memoGet(long key) throws CheckpointFormatException {
         if (!memo.containsKey(key)) throw fail("memo key " + key + " was never stored");
         return memo.get(key);
@@ -319,11 +331,14 @@ public final class RestrictedUnpickler {
         return (List<Object>) o;
     }
 
-    private static String describe(Object o) {
+    static String describe(Object o) {
         if (o == null) return "None";
         if (o == MARK) return "MARK";
         if (o instanceof String s) return "'" + (s.length() > 40 ? s.substring(0, 40) + "..." : s) + "'";
-        return o.getClass().getSimpleName() + " " + (o.toString().length() > 80 ? o.toString().substring(0, 80) + "..." : o);
+        // never toString() a container: pickles can make them reference themselves
+        if (o instanceof List<?> l) return "list of " + l.size();
+        if (o instanceof Map<?, ?> m) return "dict of " + m.size();
+        return o.getClass().getSimpleName() + " " + o;
     }
 
     private CheckpointFormatException fail(String problem) {

@@ -71,9 +71,11 @@ public final class TorchCheckpointReader implements TensorArchive {
             }
             Map<String, Stored> tensors = new LinkedHashMap<>();
             for (Map.Entry<?, ?> e : stateDict.entrySet()) {
-                if (!(e.getKey() instanceof String name)) throw new CheckpointFormatException(file, "state dict key " + e.getKey() + " is not a string");
+                if (!(e.getKey() instanceof String name)) {
+                    throw new CheckpointFormatException(file, "state dict key " + RestrictedUnpickler.describe(e.getKey()) + " is not a string");
+                }
                 if (!(e.getValue() instanceof TensorRef ref)) {
-                    throw new CheckpointFormatException(file, name, "state dict value is not a tensor: " + e.getValue());
+                    throw new CheckpointFormatException(file, name, "state dict value is not a tensor: " + RestrictedUnpickler.describe(e.getValue()));
                 }
                 tensors.put(name, locate(file, entries, root, name, ref));
             }
