@@ -2,6 +2,7 @@ package org.dqwhisper.whisper.io;
 
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.ByteBuffer;
@@ -12,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -166,13 +168,13 @@ final class SafetensorsHeader {
         try {
             info = new TensorInfo(name, dtype, shape);
         } catch (ArithmeticException e) {
-            throw new CheckpointFormatException(file, name, "shape " + java.util.Arrays.toString(shape) + " overflows a 64-bit byte count");
+            throw new CheckpointFormatException(file, name, "shape " + Arrays.toString(shape) + " overflows a 64-bit byte count");
         }
         if (offsets[1] < offsets[0]) {
             throw new CheckpointFormatException(file, name, "data_offsets [" + offsets[0] + ", " + offsets[1] + "] end before they begin");
         }
         if (offsets[1] - offsets[0] != info.byteSize()) {
-            throw new CheckpointFormatException(file, name, "shape " + java.util.Arrays.toString(shape) + " x " + dtype
+            throw new CheckpointFormatException(file, name, "shape " + Arrays.toString(shape) + " x " + dtype
                     + " is " + info.byteSize() + " bytes but data_offsets [" + offsets[0] + ", " + offsets[1] + "] hold "
                     + (offsets[1] - offsets[0]));
         }
@@ -234,7 +236,7 @@ final class SafetensorsHeader {
         long at = position;
         while (dst.hasRemaining()) {
             int n = channel.read(dst, at);
-            if (n < 0) throw new java.io.EOFException("end of file at byte " + at);
+            if (n < 0) throw new EOFException("end of file at byte " + at);
             at += n;
         }
     }

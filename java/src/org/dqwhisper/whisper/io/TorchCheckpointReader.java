@@ -77,7 +77,7 @@ public final class TorchCheckpointReader implements TensorArchive {
                 if (!(e.getValue() instanceof TensorRef ref)) {
                     throw new CheckpointFormatException(file, name, "state dict value is not a tensor: " + RestrictedUnpickler.describe(e.getValue()));
                 }
-                tensors.put(name, locate(file, entries, root, name, ref));
+                tensors.put(name, locate(file, channel, entries, root, name, ref));
             }
             return new TorchCheckpointReader(file, channel, tensors, dims);
         } catch (IOException | RuntimeException e) {
@@ -115,8 +115,8 @@ public final class TorchCheckpointReader implements TensorArchive {
     }
 
     /** Checks a tensor's storage entry, dtype, offset and strides; nothing outside the storage is reachable. */
-    private static Stored locate(Path file, Map<String, ZipDirectory.Entry> entries, String root, String name, TensorRef ref)
-            throws CheckpointFormatException {
+    private static Stored locate(Path file, FileChannel channel, Map<String, ZipDirectory.Entry> entries, String root, String name,
+                                 TensorRef ref) throws IOException {
         StorageRef s = ref.storage();
         ZipDirectory.Entry blob = entries.get(root + "/data/" + s.key());
         if (blob == null) throw new CheckpointFormatException(file, name, "storage entry " + root + "/data/" + s.key() + " is missing");
@@ -152,14 +152,14 @@ public final class TorchCheckpointReader implements TensorArchive {
             throw new CheckpointFormatException(file, name, "view offset " + ref.offset() + " size " + Arrays.toString(size) + " stride "
                     + Arrays.toString(stride) + " reaches element " + last + " of a storage of " + s.numel());
         }
-        return new Stored(info, ref, blob.dataOffset(), contiguous);
+        return new Stored(info, ref, ZipDirectory.dataOffset(file, channel, blob), contiguous);
     }
 
     private static byte[] readEntry(Path file, FileChannel channel, ZipDirectory.Entry entry) throws IOException {
         if (entry.compressedSize() > MAX_PICKLE_BYTES || entry.size() > MAX_PICKLE_BYTES) {
             throw new CheckpointFormatException(file, entry.name() + " is larger than " + MAX_PICKLE_BYTES + " bytes");
         }
-        ByteBuffer raw = ZipDirectory.readAt(channel, entry.dataOffset(), (int) entry.compressedSize());
+        ByteBuffer raw = ZipDirectory.readAt(channel, ZipDirectory.dataOffset(file, channel, entry), (int) entry.compressedSize());
         byte[] data;
         if (entry.method() == ZipDirectory.STORED) {
             data = raw.array();

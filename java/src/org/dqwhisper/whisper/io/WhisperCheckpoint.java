@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -105,37 +106,33 @@ public final class WhisperCheckpoint implements AutoCloseable {
             config = WhisperConfigJson.readHfConfig(configJson);
             configSource = configJson.toString();
         } else {
-            Object[] found = openAiConfig(archive, folder);
-            config = (WhisperConfig) found[0];
-            configSource = (String) found[1];
+            SourcedConfig found = openAiConfig(archive, folder);
+            config = found.config();
+            configSource = found.source();
         }
 
         Map<String, TensorInfo> byOpenAi = new LinkedHashMap<>();
         Map<String, Path> files = new LinkedHashMap<>();
         Map<String, String> storedNames = new LinkedHashMap<>();
-        List<String> unexpected = new ArrayList<>();
         Set<String> expected = WhisperTensorNames.expected(config).keySet();
         for (String stored : archive.names()) {
-            if (hf && stored.equals(WhisperTensorNames.HF_PROJ_OUT)) continue;
-            if (!hf && stored.equals(WhisperTensorNames.OPENAI_ALIGNMENT_HEADS)) continue;
             String openAi = hf ? WhisperTensorNames.toOpenAi(stored) : stored;
-            boolean block = openAi != null && (WhisperTensorNames.blockIndex(openAi, "encoder") >= 0
-                    || WhisperTensorNames.blockIndex(openAi, "decoder") >= 0);
-            if (openAi == null || (!expected.contains(openAi) && !block)) {
-                unexpected.add(stored);
-                continue;
+            if (openAi != null) {
+                byOpenAi.put(openAi, archive.info(stored));
+                files.put(openAi, archive.fileOf(stored));
             }
-            byOpenAi.put(openAi, archive.info(stored));
-            files.put(openAi, archive.fileOf(stored));
         }
         // shapes first: a block beyond the configured layer count is a config mismatch, not an unknown tensor
         WhisperShapeCheck.check(byOpenAi, files, config, configSource, hf, archive.file());
-        for (String openAi : byOpenAi.keySet()) {
-            if (!expected.contains(openAi)) unexpected.add(byOpenAi.get(openAi).name());
+        List<String> unexpected = new ArrayList<>();
+        for (String stored : archive.names()) {
+            String openAi = hf ? WhisperTensorNames.toOpenAi(stored) : stored;
+            boolean tolerated = hf ? stored.equals(WhisperTensorNames.HF_PROJ_OUT) : stored.equals(WhisperTensorNames.OPENAI_ALIGNMENT_HEADS);
+            if (!tolerated && (openAi == null || !expected.contains(openAi))) unexpected.add(stored);
         }
         if (!unexpected.isEmpty()) {
             throw new CheckpointFormatException(archive.fileOf(unexpected.get(0)), unexpected.get(0), "is not a tensor of the whisper model"
-                    + (unexpected.size() > 1 ? " (nor are " + (unexpected.size() - 1) + " more: " + preview(unexpected) + ")" : ""));
+                    + (unexpected.size() > 1 ? " (and " + (unexpected.size() - 1) + " more: " + preview(unexpected) + ")" : ""));
         }
         for (String openAi : expected) storedNames.put(openAi, byOpenAi.get(openAi).name());
         if (hf && archive.has(WhisperTensorNames.HF_PROJ_OUT)) checkTiedProjection(archive, config);
@@ -144,8 +141,11 @@ public final class WhisperCheckpoint implements AutoCloseable {
         return new WhisperCheckpoint(path, layout, archive, config, storedNames);
     }
 
+    /** A config and where it was read, for messages. */
+    private record SourcedConfig(WhisperConfig config, String source) {}
+
     /** OpenAI dims: pickle {@code dims}, {@code dims.json} beside the file, safetensors metadata; all present must agree. */
-    private static Object[] openAiConfig(TensorArchive archive, Path folder) throws IOException {
+    private static SourcedConfig openAiConfig(TensorArchive archive, Path folder) throws IOException {
         WhisperConfig config = null;
         String source = null;
         if (archive instanceof TorchCheckpointReader torch && torch.dims() != null) {
@@ -182,7 +182,7 @@ public final class WhisperCheckpoint implements AutoCloseable {
             throw new CheckpointFormatException(archive.file(), "OpenAI tensor names but no model dimensions (no dims in the "
                     + "checkpoint, no dims.json beside it); head counts cannot be inferred from shapes");
         }
-        return new Object[] {config, source};
+        return new SourcedConfig(config, source);
     }
 
     /** An explicit HF output projection must equal the token embedding (whisper ties them). */
@@ -190,7 +190,7 @@ public final class WhisperCheckpoint implements AutoCloseable {
         String embed = WhisperTensorNames.toHf("decoder.token_embedding.weight");
         TensorInfo proj = archive.info(WhisperTensorNames.HF_PROJ_OUT);
         if (!proj.hasShape(config.nVocab(), config.nTextState())) {
-            throw new CheckpointFormatException(archive.fileOf(proj.name()), proj.name(), "has shape " + java.util.Arrays.toString(proj.shape())
+            throw new CheckpointFormatException(archive.fileOf(proj.name()), proj.name(), "has shape " + Arrays.toString(proj.shape())
                     + ", expected the token embedding's [" + config.nVocab() + ", " + config.nTextState() + "]");
         }
         try (Tensor p = archive.readF32(proj.name()); Tensor e = archive.readF32(embed)) {
@@ -213,7 +213,7 @@ public final class WhisperCheckpoint implements AutoCloseable {
     private static WhisperConfig alignmentHeadsFromTensor(TensorArchive archive, WhisperConfig config) throws IOException {
         TensorInfo info = archive.info(WhisperTensorNames.OPENAI_ALIGNMENT_HEADS);
         if (!info.hasShape(config.nTextLayer(), config.nTextHead())) {
-            throw new CheckpointFormatException(archive.fileOf(info.name()), info.name(), "has shape " + java.util.Arrays.toString(info.shape())
+            throw new CheckpointFormatException(archive.fileOf(info.name()), info.name(), "has shape " + Arrays.toString(info.shape())
                     + ", expected [n_text_layer, n_text_head] = [" + config.nTextLayer() + ", " + config.nTextHead() + "]");
         }
         List<AlignmentHead> heads = new ArrayList<>();

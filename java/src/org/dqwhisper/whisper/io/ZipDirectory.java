@@ -26,8 +26,8 @@ final class ZipDirectory {
     static final int STORED = 0;
     static final int DEFLATED = 8;
 
-    /** One entry; {@code dataOffset} is the absolute offset of its (possibly compressed) bytes. */
-    record Entry(String name, int method, long compressedSize, long size, long crc, long dataOffset) {}
+    /** One entry as the central directory describes it; see {@link #dataOffset} for where its bytes start. */
+    record Entry(String name, int method, long compressedSize, long size, long crc, long localHeaderOffset) {}
 
     private ZipDirectory() {}
 
@@ -104,18 +104,32 @@ final class ZipDirectory {
             if (csize < 0 || usize < 0 || localOffset < 0 || localOffset + 30 > centralOffset) {
                 throw new CheckpointFormatException(file, name, "zip entry sizes or offset out of range");
             }
-            ByteBuffer local = readAt(channel, localOffset, 30);
-            if (local.getInt(0) != LOCAL_SIG) throw new CheckpointFormatException(file, name, "local zip header missing at " + localOffset);
-            long dataOffset = localOffset + 30 + (local.getShort(26) & 0xffff) + (local.getShort(28) & 0xffff);
-            if (dataOffset + csize > centralOffset) {
-                throw new CheckpointFormatException(file, name, "zip entry data [" + dataOffset + ", +" + csize + ") runs into the central directory");
+            if (localOffset + 30 + csize > centralOffset) {
+                throw new CheckpointFormatException(file, name, "zip entry [" + localOffset + ", +" + csize + ") runs into the central directory");
             }
-            if (entries.put(name, new Entry(name, method, csize, usize, crc, dataOffset)) != null) {
+            if (entries.put(name, new Entry(name, method, csize, usize, crc, localOffset)) != null) {
                 throw new CheckpointFormatException(file, name, "zip entry name appears twice");
             }
             p += 46 + nameLen + extraLen + commentLen;
         }
         return Collections.unmodifiableMap(entries);
+    }
+
+    /**
+     * The absolute offset of {@code entry}'s data, read from its local header (done per used entry,
+     * not for the whole directory: checkpoints can have many entries).
+     */
+    static long dataOffset(Path file, FileChannel channel, Entry entry) throws IOException {
+        ByteBuffer local = readAt(channel, entry.localHeaderOffset(), 30);
+        if (local.getInt(0) != LOCAL_SIG) {
+            throw new CheckpointFormatException(file, entry.name(), "local zip header missing at " + entry.localHeaderOffset());
+        }
+        long dataOffset = entry.localHeaderOffset() + 30 + (local.getShort(26) & 0xffff) + (local.getShort(28) & 0xffff);
+        if (dataOffset + entry.compressedSize() > channel.size()) {
+            throw new CheckpointFormatException(file, entry.name(), "zip entry data [" + dataOffset + ", +" + entry.compressedSize()
+                    + ") runs past the end of the file");
+        }
+        return dataOffset;
     }
 
     private static byte[] bytes(ByteBuffer b, int at, int length) {

@@ -91,7 +91,7 @@ final class PickleBytes {
 
     /** Writes a torch zip checkpoint: {@code root/data.pkl}, {@code root/data/<key>} (stored), {@code root/version}. */
     static Path writeTorchZip(Path file, String root, byte[] pickle, Map<String, byte[]> storages, boolean deflatePickle) throws IOException {
-        try (OutputStream os = Files.newOutputStream(file); ZipOutputStream zip = new ZipOutputStream(os)) {
+        try (OutputStream os = new java.io.BufferedOutputStream(Files.newOutputStream(file), 1 << 16); ZipOutputStream zip = new ZipOutputStream(os)) {
             putEntry(zip, root + "/data.pkl", pickle, deflatePickle);
             for (Map.Entry<String, byte[]> s : storages.entrySet()) putEntry(zip, root + "/data/" + s.getKey(), s.getValue(), false);
             putEntry(zip, root + "/version", "3\n".getBytes(StandardCharsets.US_ASCII), false);

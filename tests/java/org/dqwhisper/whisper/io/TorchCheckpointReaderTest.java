@@ -148,12 +148,32 @@ class TorchCheckpointReaderTest {
         try (var ch = java.nio.channels.FileChannel.open(PT)) {
             entries = ZipDirectory.read(PT, ch);
         }
-        long at = entries.get("model/data.pkl").dataOffset() + 100;
+        long at;
+        try (var ch = java.nio.channels.FileChannel.open(PT)) {
+            at = ZipDirectory.dataOffset(PT, ch, entries.get("model/data.pkl")) + 100;
+        }
         data[(int) at] ^= 0x20;
         Path p = dir.resolve("flipped.pt");
         Files.write(p, data);
         CheckpointFormatException e = assertThrows(CheckpointFormatException.class, () -> TorchCheckpointReader.open(p));
         assertTrue(e.getMessage().contains("CRC-32"), e.getMessage());
+    }
+
+    @Test
+    void zip64DirectoriesAreRead() throws IOException {
+        // 65540 entries force the ZIP64 end record (the classic one counts at most 65535)
+        Map<String, byte[]> storages = new LinkedHashMap<>();
+        storages.put("0", floats(2.5f));
+        for (int i = 1; i < 65540; i++) storages.put("pad" + i, new byte[0]);
+        byte[] p = stateDict("w", "FloatStorage", "0", 1, 0, new long[] {1}, new long[] {1});
+        Path file = PickleBytes.writeTorchZip(dir.resolve("zip64.pt"), "archive", p, storages, false);
+        try (TorchCheckpointReader r = TorchCheckpointReader.open(file)) {
+            assertArrayEquals(new float[] {2.5f}, read(r, "w"));
+        }
+        try (var ch = java.nio.channels.FileChannel.open(file)) {
+            ByteBuffer tail = ZipDirectory.readAt(ch, ch.size() - 22 - 20, 4);
+            assertEquals(0x07064b50, tail.getInt(0), "the file really has a ZIP64 locator");
+        }
     }
 
     @Test
