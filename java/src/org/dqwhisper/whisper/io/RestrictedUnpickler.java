@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,8 +27,10 @@ import java.util.Set;
  *   <li>{@code torch.<Type>Storage} is accepted only inside a persistent id
  *       {@code ('storage', type, key, location, numel)}, which becomes a {@link StorageRef}.</li>
  * </ul>
+ * BUILD is accepted only on such an OrderedDict with a dict state (how {@code state_dict()}'s
+ * {@code _metadata} attribute is pickled); the state is dropped.
  * Everything else (any other global such as {@code os.system} or {@code builtins.eval}, the
- * object-building opcodes INST/OBJ/NEWOBJ/BUILD, unknown opcodes) is refused with a
+ * object-building opcodes INST/OBJ/NEWOBJ, BUILD on anything else, unknown opcodes) is refused with a
  * {@link CheckpointFormatException} naming the opcode or global and its byte offset.
  * Python values map to: str → String, int → Long, float → Double, bool → Boolean, None → null,
  * tuple → {@link Tuple}, list → ArrayList, dict → LinkedHashMap.
@@ -85,6 +88,7 @@ public final class RestrictedUnpickler {
     private final List<Integer> marks = new ArrayList<>();
     private final Map<Long, Object> memo = new HashMap<>();
     private final Map<String, StorageRef> storages = new HashMap<>();
+    private final Map<Object, Boolean> orderedDicts = new IdentityHashMap<>(); // made by OrderedDict(): may BUILD
     private int opAt; // offset of the opcode being executed, for messages
     private int op = -1; // the opcode being executed
 
@@ -182,6 +186,14 @@ public final class RestrictedUnpickler {
                 push(reduce(fa.get(0), args.items()));
             }
             case 'Q' -> push(persistentLoad(pop(1).get(0))); // BINPERSID
+            case 'b' -> { // BUILD: only an OrderedDict's attribute dict (a state_dict's _metadata), which is dropped
+                Object state = pop(1).get(0);
+                Object target = stack.isEmpty() ? null : stack.get(stack.size() - 1);
+                if (!(target instanceof Map<?, ?> m) || !orderedDicts.containsKey(m)) {
+                    throw fail("BUILD is allowed only on a collections.OrderedDict, not on " + describe(target));
+                }
+                if (state != null && !(state instanceof Map)) throw fail("OrderedDict BUILD state is " + describe(state) + ", not a dict");
+            }
             default -> throw fail(PickleOpcodes.isKnown(op) ? "opcode not allowed in a checkpoint" : "unknown pickle opcode");
         }
     }
@@ -202,7 +214,9 @@ public final class RestrictedUnpickler {
         }
         if (g.equals(ORDERED_DICT)) {
             if (!args.isEmpty()) throw fail("OrderedDict called with arguments");
-            return new LinkedHashMap<>();
+            Map<Object, Object> d = new LinkedHashMap<>();
+            orderedDicts.put(d, Boolean.TRUE);
+            return d;
         }
         if (g.equals(REBUILD_TENSOR_V2)) {
             if (args.size() != 6 && args.size() != 7) throw fail("_rebuild_tensor_v2 takes 6 or 7 arguments, got " + args.size());

@@ -107,8 +107,12 @@ final class StoredTensorReader {
 
     /** A native-order view of bytes [{@code from}, {@code from + length}) of {@code t}'s memory. */
     static ByteBuffer byteView(Tensor t, long from, long length) {
-        BytePointer p = t.bytePointer();
-        p.position(from).limit(from + length);
+        BytePointer whole = t.bytePointer();
+        if (from < 0 || length < 0 || from + length > whole.capacity()) {
+            throw new IndexOutOfBoundsException(t.describe() + ": bytes [" + from + ", +" + length + ") out of range");
+        }
+        BytePointer p = whole.getPointer(from); // address + from, position 0
+        p.capacity(length).limit(length);
         ByteBuffer b = p.asByteBuffer();
         if (b.capacity() != length) throw new IllegalStateException("destination view has " + b.capacity() + " bytes, expected " + length);
         return b.order(ByteOrder.nativeOrder());

@@ -117,7 +117,7 @@ class RestrictedUnpicklerTest {
     @Test
     void unknownAndObjectBuildingOpcodesAreRejected() {
         rejected(new PickleBytes().proto(2).op(0xff).bytes(), "byte 2", "unknown pickle opcode", "0xff");
-        rejected(new PickleBytes().proto(2).op('}').op('}').op('b').bytes(), "byte 4", "BUILD (0x62)", "not allowed");
+        rejected(new PickleBytes().proto(2).op('}').op('}').op('b').bytes(), "byte 4", "BUILD (0x62)", "only on a collections.OrderedDict");
         rejected(new PickleBytes().proto(2).mark().op('i').bytes(), "INST");
         rejected(new PickleBytes().proto(2).mark().op('o').bytes(), "OBJ");
         rejected(new PickleBytes().proto(2).op(')').op(')').op(0x81).bytes(), "NEWOBJ");
@@ -146,6 +146,21 @@ class RestrictedUnpicklerTest {
                 .mark().str("storage").global("torch", "FloatStorage").str("0").str("cpu").integer(1).tuple().op('Q')
                 .integer(0).integer(1).op(0x85).integer(1).op(0x85).op(0x89).op('}').str("h").integer(1).op('s').tuple().reduce().stop().bytes();
         rejected(hooks, "backward hooks");
+    }
+
+    @Test
+    void stateDictMetadataBuildIsAcceptedAndDropped() throws CheckpointFormatException {
+        // what torch.save(model.state_dict()) writes: OrderedDict(), SETITEMS, then BUILD({'_metadata': OrderedDict(...)})
+        byte[] p = new PickleBytes().proto(2).global("collections", "OrderedDict").op(')').reduce().op('q', 0)
+                .mark().str("w").tensor("FloatStorage", "0", 1, 0, new long[] {1}, new long[] {1}).op('u')
+                .op('}').str("_metadata").global("collections", "OrderedDict").op(')').reduce().op('s') // {'_metadata': OrderedDict()}
+                .op('b')
+                .stop().bytes();
+        Map<?, ?> sd = assertInstanceOf(Map.class, RestrictedUnpickler.load(FILE, "x", p));
+        assertEquals(List.of("w"), List.copyOf(sd.keySet()));
+        // BUILD with a non-dict state, or on a plain dict, is refused
+        rejected(new PickleBytes().proto(2).global("collections", "OrderedDict").op(')').reduce().integer(3).op('b').stop().bytes(),
+                "BUILD", "state is Long 3");
     }
 
     @Test

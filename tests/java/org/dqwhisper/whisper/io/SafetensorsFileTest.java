@@ -89,6 +89,8 @@ class SafetensorsFileTest {
             new SafetensorsWriter(p).add("f", f).add("s8", s8).add("s32", s32)
                     .add("i64", StorageDType.I64, new long[] {2}, out -> out.write(i64.duplicate()))
                     .add("bool", StorageDType.BOOL, new long[] {3}, out -> out.write(ByteBuffer.wrap(new byte[] {1, 0, 1})))
+                    .add("bf16", StorageDType.BF16, new long[] {2}, out -> out.write(ByteBuffer.wrap(new byte[] {(byte) 0x80, 0x3f, 0x40, (byte) 0xc0})))
+                    .add("f64", StorageDType.F64, new long[] {1}, out -> out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putDouble(0, -0.25)))
                     .add("empty", StorageDType.F32, new long[] {0, 4}, out -> { })
                     .write();
         }
@@ -98,6 +100,12 @@ class SafetensorsFileTest {
             assertArrayEquals(new float[] {-9f, 1 << 20}, readF32(st, "s32"));
             assertArrayEquals(new float[] {-5f, (float) (1L << 33)}, readF32(st, "i64"));
             assertArrayEquals(new float[] {1f, 0f, 1f}, readF32(st, "bool"));
+            assertArrayEquals(new float[] {1f, -3f}, readF32(st, "bf16"));
+            assertArrayEquals(new float[] {-0.25f}, readF32(st, "f64"));
+            try (Tensor raw = st.readRaw("bf16")) {
+                assertEquals(DType.BF16, raw.dtype());
+                assertArrayEquals(new short[] {0x3f80, (short) 0xc040}, raw.toShortArray());
+            }
             assertArrayEquals(new float[0], readF32(st, "empty"));
             try (Tensor raw = st.readRaw("s32")) {
                 assertEquals(DType.S32, raw.dtype());
@@ -235,6 +243,28 @@ class SafetensorsFileTest {
             assertThrows(CheckpointFormatException.class, () -> st.map("filler"), "a >2 GiB tensor cannot be one ByteBuffer");
         } finally {
             Files.deleteIfExists(p);
+        }
+    }
+
+    @Test
+    void tensorsLargerThanOneMappingWindowAreReadWhole() throws IOException {
+        // WINDOW_ELEMENTS + 3 elements: two windows, the second with a 3-element tail
+        int n = StoredTensorReader.WINDOW_ELEMENTS + 3;
+        Path p = dir.resolve("big.safetensors");
+        new SafetensorsWriter(p).add("w", StorageDType.F16, new long[] {n}, out -> {
+            ByteBuffer b = ByteBuffer.allocate(2 * n).order(ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < n; i++) b.putShort((short) (i * 7 & 0xfbff)); // no inf/NaN
+            out.write(b.flip());
+        }).write();
+        try (SafetensorsFile st = SafetensorsFile.open(p); Tensor f = st.readF32("w"); Tensor raw = st.readRaw("w")) {
+            float[] v = f.toFloatArray();
+            short[] bits = raw.toShortArray();
+            for (int i = 0; i < n; i++) {
+                short want = (short) (i * 7 & 0xfbff);
+                if (bits[i] != want || v[i] != F32Converter.halfToFloat(want)) {
+                    fail("element " + i + ": raw " + bits[i] + " f32 " + v[i] + ", want " + want);
+                }
+            }
         }
     }
 

@@ -82,6 +82,25 @@ class TorchCheckpointReaderTest {
         }
     }
 
+    @Test
+    void largeTransposeCrossesGatherChunks() throws IOException {
+        // [301, 300] viewed as its transpose [300, 301]: 90300 elements, more than one 65536-element gather chunk
+        int rows = 301;
+        int cols = 300;
+        float[] values = new float[rows * cols];
+        for (int i = 0; i < values.length; i++) values[i] = i;
+        byte[] pickle = stateDict("t", "FloatStorage", "0", values.length, 0, new long[] {cols, rows}, new long[] {1, cols});
+        Path file = PickleBytes.writeTorchZip(dir.resolve("t.pt"), "archive", pickle, Map.of("0", floats(values)), false);
+        try (TorchCheckpointReader r = TorchCheckpointReader.open(file)) {
+            float[] t = read(r, "t");
+            for (int i = 0; i < cols; i++) {
+                for (int j = 0; j < rows; j++) {
+                    if (t[i * rows + j] != values[j * cols + i]) fail("t[" + i + "][" + j + "] = " + t[i * rows + j]);
+                }
+            }
+        }
+    }
+
     private static float[] read(TorchCheckpointReader r, String name) throws IOException {
         try (Tensor t = r.readF32(name)) {
             assertArrayEquals(r.info(name).shape(), t.shape());

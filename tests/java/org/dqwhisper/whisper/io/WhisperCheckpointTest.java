@@ -270,7 +270,7 @@ class WhisperCheckpointTest {
 
     @Test
     void huggingFacePytorchBinLoadsToo() throws IOException {
-        // a pytorch_model.bin written the torch way: one FloatStorage per tensor, HF names, bare state dict
+        // a pytorch_model.bin written the torch way: one FloatStorage per tensor, HF names, a bare OrderedDict state dict
         Path out = Files.createDirectories(dir.resolve("bin"));
         Files.copy(HF_DIR.resolve("config.json"), out.resolve("config.json"));
         PickleBytes pickle = new PickleBytes().proto(2).global("collections", "OrderedDict").op(')').reduce().mark();
@@ -288,7 +288,8 @@ class WhisperCheckpointTest {
                 storages.put(String.valueOf(key++), bytes);
             }
         }
-        PickleBytes.writeTorchZip(out.resolve("pytorch_model.bin"), "pytorch_model", pickle.op('u').stop().bytes(), storages, false);
+        pickle.op('u').op('}').str("_metadata").global("collections", "OrderedDict").op(')').reduce().op('s').op('b'); // state_dict()._metadata
+        PickleBytes.writeTorchZip(out.resolve("pytorch_model.bin"), "pytorch_model", pickle.stop().bytes(), storages, false);
         try (WhisperCheckpoint bin = WhisperCheckpoint.load(out); WhisperCheckpoint st = WhisperCheckpoint.load(HF_DIR)) {
             assertEquals(WhisperCheckpoint.Layout.HF_PYTORCH_BIN, bin.layout());
             for (String name : st.names()) {
