@@ -198,7 +198,10 @@ class WhisperCheckpointTest {
     @Test
     void unexpectedTensorsAreRejected() throws IOException {
         try (Tensor kBias = Tensor.allocate(DType.F32, 64); Tensor junk = Tensor.allocate(DType.F32, 1)) {
-            Path p = hfCopy("extra", Map.of(), Map.of("model.decoder.layers.0.self_attn.k_proj.bias", kBias, "model.extra.thing", junk));
+            Map<String, Tensor> extra = new LinkedHashMap<>(); // file order decides which one the message names first
+            extra.put("model.decoder.layers.0.self_attn.k_proj.bias", kBias);
+            extra.put("model.extra.thing", junk);
+            Path p = hfCopy("extra", Map.of(), extra);
             loadFails(p, "model.safetensors", "model.decoder.layers.0.self_attn.k_proj.bias", "is not a tensor of the whisper model",
                     "1 more: model.extra.thing");
         }
