@@ -59,7 +59,7 @@ public final class MelSpectrogram {
         int available = Math.max(0, Math.min(count, frames - start));
         int copy = Math.min(available, targetFrames);
         float[] out = new float[nMels * targetFrames];
-        for (int m = 0; m < nMels; m++) {
+        for (int m = 0; m < nMels && copy > 0; m++) {
             System.arraycopy(data, m * frames + start, out, m * targetFrames, copy);
         }
         return new MelSpectrogram(nMels, targetFrames, out);

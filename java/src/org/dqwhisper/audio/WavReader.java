@@ -223,7 +223,7 @@ public final class WavReader {
         int framesPerBlock = Math.max(1, (1 << 16) / h.blockAlign());
         ByteBuffer buf = ByteBuffer.allocate(framesPerBlock * h.blockAlign()).order(ByteOrder.LITTLE_ENDIAN);
         // integer samples: exact integer sum over the channels, then one division by channels * 2^(bits-1)
-        double intScale = 1.0 / ((double) channels * (1L << (h.bitsPerSample() - 1)));
+        double intDivisor = (double) channels * (1L << (h.bitsPerSample() - 1));
         long pos = h.dataOffset();
         for (int start = 0; start < frames; start += framesPerBlock) {
             int n = Math.min(framesPerBlock, frames - start);
@@ -243,7 +243,7 @@ public final class WavReader {
                     for (int c = 0; c < channels; c++) {
                         sum += readIntSample(buf, bytesPerSample);
                     }
-                    out[start + f] = (float) (sum * intScale);
+                    out[start + f] = (float) (sum / intDivisor);
                 }
             }
         }
