@@ -31,10 +31,23 @@ public final class LogMelSpectrogram {
     private static final double[] WINDOW = periodicHann(N_FFT);
 
     private final MelFilterBank filters;
+    private final boolean parallelFrames;
 
-    /** A front end with 80 (whisper v1/v2, tiny..large-v2) or 128 (large-v3, turbo) mel bins. */
+    /**
+     * A front end with 80 (whisper v1/v2, tiny..large-v2) or 128 (large-v3, turbo) mel bins that spreads long inputs
+     * over the common fork-join pool.
+     */
     public LogMelSpectrogram(int nMels) {
+        this(nMels, true);
+    }
+
+    /**
+     * As {@link #LogMelSpectrogram(int)}; {@code parallelFrames = false} keeps all work on the calling thread (for
+     * callers that already run many spectrograms concurrently). Results are identical either way.
+     */
+    public LogMelSpectrogram(int nMels, boolean parallelFrames) {
         this.filters = MelFilterBank.forMels(nMels);
+        this.parallelFrames = parallelFrames;
     }
 
     public int nMels() {
@@ -71,7 +84,7 @@ public final class LogMelSpectrogram {
         double[] logMel = new double[nMels * frames];
         int tasks = (frames + FRAMES_PER_TASK - 1) / FRAMES_PER_TASK;
         IntStream range = IntStream.range(0, tasks);
-        if (tasks > 1) {
+        if (parallelFrames && tasks > 1) {
             range = range.parallel();
         }
         range.forEach(t -> logMelFrames(padded, logMel, frames, t * FRAMES_PER_TASK,

@@ -94,6 +94,16 @@ class LogMelSpectrogramTest {
     }
 
     @Test
+    void parallelAndSingleThreadedAreBitIdentical() {
+        float[] pcm = AudioFixtures.pcm();
+        float[] parallel = new LogMelSpectrogram(128, true).compute(pcm, LogMelSpectrogram.CHUNK_SAMPLES)
+            .toFloatArray();
+        float[] single = new LogMelSpectrogram(128, false).compute(pcm, LogMelSpectrogram.CHUNK_SAMPLES)
+            .toFloatArray();
+        assertArrayEquals(single, parallel);
+    }
+
+    @Test
     void tensorOutputHasShapeAndValues() {
         MelSpectrogram mel = new LogMelSpectrogram(80).modelInput(AudioFixtures.pcm());
         try (Tensor t = mel.toTensor()) {
