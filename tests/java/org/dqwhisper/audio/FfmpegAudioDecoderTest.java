@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.ShortBuffer;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -15,6 +18,8 @@ import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** FFmpeg decoding (org.bytedeco:ffmpeg natives) and the format dispatch of {@link AudioLoader}. */
 class FfmpegAudioDecoderTest {
@@ -45,6 +50,34 @@ class FfmpegAudioDecoderTest {
         // ffmpeg command builds it: measured bit-identical (FFmpeg 8.1.2 here, 5.1.9 for the fixture). Should a
         // future FFmpeg change swr's filter, expect at most a 1-LSB (1/32768) difference and relax this then.
         assertEquals(0, differing, "samples differing from whisper's load_audio; max abs diff " + maxDiff);
+    }
+
+    /**
+     * Lossy and lossless formats and video containers (audio not the first stream), each against the output of
+     * whisper's own ffmpeg command (ffmpeg 5.1.9 CLI, stored beside the files) and against the synthetic source.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"tone_44k_stereo.mp3", "tone_44k_stereo.opus", "tone_44k_stereo.ogg",
+        "tone_44k_stereo.m4a", "tone_video.mp4", "tone_video.mkv"})
+    void otherFormatsMatchWhispersFfmpegCommand(String name) throws IOException {
+        float[] got = AudioLoader.load(AudioFixtures.DIR.resolve(name));
+        byte[] raw = Files.readAllBytes(AudioFixtures.DIR.resolve("whisper_cli").resolve(name + ".s16le"));
+        ShortBuffer s16 = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).asShortBuffer();
+        float[] cli = new float[s16.remaining()];
+        for (int i = 0; i < cli.length; i++) {
+            cli[i] = s16.get(i) / 32768f;
+        }
+        assertEquals(cli.length, got.length, "sample count of the ffmpeg command");
+        double maxDiff = AudioFixtures.maxAbsDiff(got, cli);
+        System.out.printf("%s: %d samples, max abs diff vs the ffmpeg 5.1.9 command %.3g (%.0f LSB)%n", name,
+            got.length, maxDiff, maxDiff * 32768);
+        // The FLAC and MP3 paths are measured bit-identical; the float-based decoders (AAC, Vorbis, Opus) of
+        // FFmpeg 8.1 vs 5.1 round a few samples differently: at most one 16-bit step.
+        assertTrue(maxDiff <= 1.0 / 32768, name + ": max abs diff " + maxDiff);
+        // and independently: the source's tones, 0.4 at 440 Hz and 0.2 at 1500 Hz (codec loss: 5 %)
+        int from = 8000;
+        assertEquals(0.4, toneAmplitude(got, from, 16000, 440), 0.02, name + " 440 Hz");
+        assertEquals(0.2, toneAmplitude(got, from, 16000, 1500), 0.01, name + " 1500 Hz");
     }
 
     @Test
@@ -142,6 +175,18 @@ class FfmpegAudioDecoderTest {
         // a corrupt WAV is reported by the WAV reader, not handed to FFmpeg
         Path badWav = new WavFileBuilder().fmt(1, 0, 16000, 16, 0).data(new byte[4]).write(dir.resolve("bad.wav"));
         assertThrows(AudioFormatException.class, () -> AudioLoader.load(badWav));
+    }
+
+    /** Amplitude of an integer-Hz tone over {@code len} samples at 16 kHz (single DFT bin, whole periods). */
+    private static double toneAmplitude(float[] x, int from, int len, double hz) {
+        double re = 0;
+        double im = 0;
+        for (int i = 0; i < len; i++) {
+            double a = 2 * Math.PI * hz * i / 16000;
+            re += x[from + i] * Math.cos(a);
+            im -= x[from + i] * Math.sin(a);
+        }
+        return 2 * Math.hypot(re, im) / len;
     }
 
     private static double correlation(float[] a, float[] b) {
