@@ -12,7 +12,8 @@ import java.util.stream.IntStream;
  * <li>power {@code |X|^2}, then the mel filter bank (80 or 128 bins);</li>
  * <li>{@code log10(max(mel, 1e-10))}, floored at (global max - 8), then {@code (x + 4) / 4}.</li>
  * </ol>
- * Computed in double precision (float input, float filters) and rounded to float at the end; frames run in
+ * FFT, power, mel product and log10 are computed in double precision (float input, float filters); the log10
+ * values are kept as floats (half the memory of doubles for long audio) before the final rescale. Frames run in
  * parallel for long inputs with identical results (each frame is independent). Thread-safe.
  */
 public final class LogMelSpectrogram {
@@ -81,7 +82,7 @@ public final class LogMelSpectrogram {
         float[] padded = reflectPadded(pcm, (int) total);
         int frames = (int) (total / HOP_LENGTH);
         int nMels = filters.nMels;
-        double[] logMel = new double[nMels * frames];
+        float[] logMel = new float[nMels * frames]; // log10 values, then rescaled in place
         int tasks = (frames + FRAMES_PER_TASK - 1) / FRAMES_PER_TASK;
         IntStream range = IntStream.range(0, tasks);
         if (parallelFrames && tasks > 1) {
@@ -90,16 +91,15 @@ public final class LogMelSpectrogram {
         range.forEach(t -> logMelFrames(padded, logMel, frames, t * FRAMES_PER_TASK,
             Math.min(frames, (t + 1) * FRAMES_PER_TASK)));
 
-        double max = Double.NEGATIVE_INFINITY;
-        for (double v : logMel) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (float v : logMel) {
             max = Math.max(max, v);
         }
         double floor = max - DYNAMIC_RANGE;
-        float[] out = new float[logMel.length];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = (float) ((Math.max(logMel[i], floor) + 4.0) / 4.0);
+        for (int i = 0; i < logMel.length; i++) {
+            logMel[i] = (float) ((Math.max(logMel[i], floor) + 4.0) / 4.0);
         }
-        return new MelSpectrogram(nMels, frames, out);
+        return new MelSpectrogram(nMels, frames, logMel);
     }
 
     /** {@code pad_or_trim(log_mel_spectrogram(pcm), 3000)}: the raw mel with zero frames appended. */
@@ -158,7 +158,7 @@ public final class LogMelSpectrogram {
         return Arrays.copyOf(pcm, length);
     }
 
-    private void logMelFrames(float[] padded, double[] logMel, int frames, int from, int to) {
+    private void logMelFrames(float[] padded, float[] logMel, int frames, int from, int to) {
         RealFft fft = new RealFft(N_FFT);
         double[] x = new double[N_FFT];
         double[] re = new double[BINS];
@@ -174,7 +174,7 @@ public final class LogMelSpectrogram {
                 for (int k = filters.firstBin[m]; k < filters.endBin[m]; k++) {
                     sum += w[row + k] * power[k];
                 }
-                logMel[m * frames + f] = Math.log10(Math.max(sum, LOG_FLOOR));
+                logMel[m * frames + f] = (float) Math.log10(Math.max(sum, LOG_FLOOR));
             }
         }
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -14,6 +15,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Random;
+import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -187,6 +189,29 @@ class FfmpegAudioDecoderTest {
             im -= x[from + i] * Math.sin(a);
         }
         return 2 * Math.hypot(re, im) / len;
+    }
+
+    /** In a JVM whose class path lacks the FFmpeg natives jar: FLAC fails clearly, WAV still loads. */
+    @Test
+    void missingNativesGiveAClearExceptionAndWavStillWorks() throws Exception {
+        String classPath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+            .filter(e -> !(e.contains("ffmpeg") && e.contains("linux-x86_64")))
+            .collect(Collectors.joining(File.pathSeparator));
+        assertTrue(System.getProperty("java.class.path").contains("ffmpeg"), "natives jar expected on the test path");
+        String flac = runProbe(classPath, AudioFixtures.JFK_FLAC);
+        assertTrue(flac.contains("THROWN " + FfmpegUnavailableException.class.getName())
+            && flac.contains("FFmpeg natives"), flac);
+        assertTrue(runProbe(classPath, AudioFixtures.JFK_WAV).contains("LOADED 176000"));
+    }
+
+    private String runProbe(String classPath, Path file) throws Exception {
+        Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process p = new ProcessBuilder(javaBin.toString(), "-cp", classPath,
+            "-Dorg.bytedeco.javacpp.cachedir=" + dir.resolve("javacpp-cache"), // not the shared extraction cache
+            FfmpegLoadProbe.class.getName(), file.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+        return out;
     }
 
     private static double correlation(float[] a, float[] b) {
