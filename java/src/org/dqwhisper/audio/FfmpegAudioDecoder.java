@@ -213,8 +213,9 @@ public final class FfmpegAudioDecoder {
             if (ctx == null || frame.format() != inFormat || frame.sample_rate() != inRate
                     || !sameLayout(frame.ch_layout())) {
                 if (ctx != null) {
+                    LOG.debug("{}: audio format changed mid-stream; new resampler", file);
                     flush(out);
-                    close();
+                    releaseContext();
                 }
                 open(frame);
             }
@@ -243,8 +244,10 @@ public final class FfmpegAudioDecoder {
                     + inLayout.nb_channels() + " channels");
             } finally {
                 av_channel_layout_uninit(mono);
+                mono.close();
                 if (defaulted != null) {
                     av_channel_layout_uninit(defaulted);
+                    defaulted.close();
                 }
             }
         }
@@ -278,16 +281,21 @@ public final class FfmpegAudioDecoder {
             }
         }
 
-        @Override
-        public void close() {
+        private void releaseContext() {
             if (ctx != null) {
                 swr_free(ctx);
                 ctx = null;
             }
             if (inLayout != null) {
                 av_channel_layout_uninit(inLayout);
+                inLayout.close();
                 inLayout = null;
             }
+        }
+
+        @Override
+        public void close() {
+            releaseContext();
             if (!buffer.isNull()) {
                 buffer.deallocate();
                 buffer = new ShortPointer(0L);

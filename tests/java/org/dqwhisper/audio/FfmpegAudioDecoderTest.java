@@ -82,6 +82,20 @@ class FfmpegAudioDecoderTest {
         assertEquals(0.2, toneAmplitude(got, from, 16000, 1500), 0.01, name + " 1500 Hz");
     }
 
+    /** An MP3 whose sample rate changes from 44.1 to 22.05 kHz mid-stream: the resampler is rebuilt, nothing lost. */
+    @Test
+    void sampleRateChangeMidStream() throws IOException {
+        float[] pcm = AudioLoader.load(AudioFixtures.DIR.resolve("rate_change.mp3"));
+        // 2 s of audio plus the MP3 encoder delay/padding of two independent encodes (no gapless info): ~2.13 s
+        assertTrue(pcm.length > 32000 && pcm.length < 35000, "length " + pcm.length);
+        double amp = 0.125; // ffmpeg's sine source
+        // a 4000-sample window (0.25 s) holds whole periods of both tones
+        assertEquals(amp, toneAmplitude(pcm, 4000, 4000, 440), 0.1 * amp, "first part: 440 Hz");
+        assertEquals(0, toneAmplitude(pcm, 4000, 4000, 1000), 0.01 * amp, "first part: no 1000 Hz");
+        assertEquals(amp, toneAmplitude(pcm, 24000, 4000, 1000), 0.1 * amp, "second part: 1000 Hz");
+        assertEquals(0, toneAmplitude(pcm, 24000, 4000, 440), 0.01 * amp, "second part: no 440 Hz");
+    }
+
     @Test
     void audioLoaderReadsWavWithoutFfmpegAndFlacWithIt() throws IOException {
         float[] wav = AudioLoader.load(AudioFixtures.JFK_WAV);
