@@ -83,7 +83,8 @@ public final class WavReader {
             throw new AudioFormatException(file, 0, "not a RIFF file (starts with '" + printable(id) + "')");
         }
         if (!fourCc(riff, 8).equals("WAVE")) {
-            throw new AudioFormatException(file, 8, "RIFF form type is '" + printable(fourCc(riff, 8)) + "', not 'WAVE'");
+            throw new AudioFormatException(file, 8, "RIFF form type is '" + printable(fourCc(riff, 8))
+                + "', not 'WAVE'");
         }
 
         Fmt fmt = null;
