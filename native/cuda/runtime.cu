@@ -52,14 +52,14 @@ DQW_API int32_t dqw_cuda_device_info(int32_t device, char* name, int32_t len, in
   if (sm_count) *sm_count = p.multiProcessorCount;
   return 0;
 }
-DQW_API int32_t dqw_cuda_set_device(int32_t device) { return ret(cudaSetDevice(device); }
+DQW_API int32_t dqw_cuda_set_device(int32_t device) { return ret(cudaSetDevice(device)); }
 DQW_API int32_t dqw_cuda_get_device(int32_t* device) {
   int d = 0;
   cudaError_t e = cudaGetDevice(&d);
   if (device) *device = d;
   return ret(e);
 }
-DQW_API int32_t dqw_cuda_synchronize(void) { return ret(cudaDeviceSynchronize(); }
+DQW_API int32_t dqw_cuda_synchronize(void) { return ret(cudaDeviceSynchronize()); }
 DQW_API int32_t dqw_cuda_get_last_error(void) { return (int32_t)cudaGetLastError(); }
 DQW_API int32_t dqw_cuda_mem_get_info(int64_t* free_bytes, int64_t* total_bytes) {
   size_t f = 0, t = 0;
@@ -74,7 +74,7 @@ DQW_API int32_t dqw_cuda_malloc(void** ptr, int64_t bytes) {
   *ptr = nullptr;
   if (bytes < 0) return (int32_t)cudaErrorInvalidValue;
   if (bytes == 0) return 0;
-  return ret(cudaMalloc(ptr, (size_t)bytes);
+  return ret(cudaMalloc(ptr, (size_t)bytes));
 }
 DQW_API int32_t dqw_cuda_free(void* ptr) { return ptr ? ret(cudaFree(ptr)) : 0; }
 DQW_API int32_t dqw_cuda_malloc_host(void** ptr, int64_t bytes) {
@@ -82,14 +82,14 @@ DQW_API int32_t dqw_cuda_malloc_host(void** ptr, int64_t bytes) {
   *ptr = nullptr;
   if (bytes < 0) return (int32_t)cudaErrorInvalidValue;
   if (bytes == 0) return 0;
-  return ret(cudaMallocHost(ptr, (size_t)bytes);
+  return ret(cudaMallocHost(ptr, (size_t)bytes));
 }
 DQW_API int32_t dqw_cuda_free_host(void* ptr) { return ptr ? ret(cudaFreeHost(ptr)) : 0; }
 
 static int32_t copy_async(void* dst, const void* src, int64_t bytes, cudaMemcpyKind kind, void* stream) {
   if (bytes < 0 || (bytes > 0 && (!dst || !src))) return (int32_t)cudaErrorInvalidValue;
   if (bytes == 0) return 0;
-  return ret(cudaMemcpyAsync(dst, src, (size_t)bytes, kind, (cudaStream_t)stream);
+  return ret(cudaMemcpyAsync(dst, src, (size_t)bytes, kind, (cudaStream_t)stream));
 }
 DQW_API int32_t dqw_cuda_memcpy_h2d(void* dst, const void* src, int64_t bytes, void* stream) {
   return copy_async(dst, src, bytes, cudaMemcpyHostToDevice, stream);
@@ -103,7 +103,7 @@ DQW_API int32_t dqw_cuda_memcpy_d2d(void* dst, const void* src, int64_t bytes, v
 DQW_API int32_t dqw_cuda_memset(void* dst, int32_t value, int64_t bytes, void* stream) {
   if (bytes < 0 || (bytes > 0 && !dst)) return (int32_t)cudaErrorInvalidValue;
   if (bytes == 0) return 0;
-  return ret(cudaMemsetAsync(dst, value, (size_t)bytes, (cudaStream_t)stream);
+  return ret(cudaMemsetAsync(dst, value, (size_t)bytes, (cudaStream_t)stream));
 }
 
 DQW_API int32_t dqw_cuda_stream_create(void** stream) {
@@ -113,7 +113,7 @@ DQW_API int32_t dqw_cuda_stream_create(void** stream) {
   *stream = (void*)s;
   return ret(e);
 }
-DQW_API int32_t dqw_cuda_stream_synchronize(void* stream) { return ret(cudaStreamSynchronize((cudaStream_t)stream); }
+DQW_API int32_t dqw_cuda_stream_synchronize(void* stream) { return ret(cudaStreamSynchronize((cudaStream_t)stream)); }
 DQW_API int32_t dqw_cuda_stream_destroy(void* stream) {
   return stream ? ret(cudaStreamDestroy((cudaStream_t)stream)) : 0;
 }
@@ -126,9 +126,9 @@ DQW_API int32_t dqw_cuda_event_create(void** event) {
   return ret(e);
 }
 DQW_API int32_t dqw_cuda_event_record(void* event, void* stream) {
-  return ret(cudaEventRecord((cudaEvent_t)event, (cudaStream_t)stream);
+  return ret(cudaEventRecord((cudaEvent_t)event, (cudaStream_t)stream));
 }
-DQW_API int32_t dqw_cuda_event_synchronize(void* event) { return ret(cudaEventSynchronize((cudaEvent_t)event); }
+DQW_API int32_t dqw_cuda_event_synchronize(void* event) { return ret(cudaEventSynchronize((cudaEvent_t)event)); }
 DQW_API int32_t dqw_cuda_event_elapsed_ms(float* ms, void* start, void* end) {
   float t = 0.0f;
   cudaError_t e = cudaEventElapsedTime(&t, (cudaEvent_t)start, (cudaEvent_t)end);
