@@ -17,11 +17,13 @@
 #
 # Java artifacts to carry from a machine with Maven (offline GPU machine):
 #   mvn -B -ntp package -DskipTests dependency:copy-dependencies -DincludeScope=test \
-#       -DoutputDirectory=target/test-lib -DexcludeArtifactIds=dnnl,opencl,jmh-core,jmh-generator-annprocess
-#   -> target/classes, target/test-classes, target/test-lib (about 4 MB without the oneDNN natives)
-# and, when the GPU machine has no JDK, a small runtime made with the JDK's jlink:
-#   jlink --add-modules java.base,java.logging,java.management,java.naming,java.desktop,jdk.unsupported \
+#       -DoutputDirectory=target/test-lib \
+#       -DexcludeArtifactIds=dnnl,opencl,ffmpeg,jmh-core,jmh-generator-annprocess,commons-math3
+#   -> target/classes (7 MB), target/test-classes (1 MB), target/test-lib (3.3 MB: JUnit, JavaCPP, ...)
+# and, when the GPU machine has no JDK, a small runtime (35 MB) made with the JDK's jlink:
+#   jlink --add-modules java.base,java.logging,java.management,jdk.unsupported \
 #       --strip-debug --no-header-files --no-man-pages --compress=2 --output target/jre
+# (all four fit the 64 MiB a device run can carry).
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$(pwd)
@@ -49,8 +51,14 @@ if timeout 600 cmake -S native -B "$BUILD" "${gen[@]}" -DCMAKE_BUILD_TYPE=Releas
   && timeout 900 cmake --build "$BUILD" -j "$JOBS" --target dqw dqw_cuda >"$OUT/cmake-build.log" 2>&1; then
   build_ok=true
 fi
-# tests and bench separately: a failure there (e.g. a cuBLASLt header mismatch) must not hide the rest
-timeout 900 cmake --build "$BUILD" -j "$JOBS" >>"$OUT/cmake-build.log" 2>&1 || true
+# the test executables, then the benchmark on its own: a failure there (e.g. a cuBLASLt header
+# mismatch) must not keep the tests from being built
+tests=()
+for t in native/tests/*_test.cpp native/cuda/tests/*_test.cu; do [ -e "$t" ] && tests+=("$(basename "${t%.*}")"); done
+if [ "$build_ok" = true ]; then
+  timeout 900 cmake --build "$BUILD" -j "$JOBS" --target "${tests[@]}" >>"$OUT/cmake-build.log" 2>&1 || build_ok=false
+  timeout 600 cmake --build "$BUILD" -j "$JOBS" --target cuda_bench >>"$OUT/cmake-build.log" 2>&1 || echo "cuda_bench did not build" >>"$OUT/cmake-build.log"
+fi
 say "build: $([ "$build_ok" = true ] && echo ok || echo FAILED) in $(( $(date +%s) - start )) s (log: cmake-build.log)"
 grep -m1 -E 'cuda_bench (with|without) cuBLASLt' "$OUT/cmake-configure.log" | sed 's/^-- /build: /' | tee -a "$SUMMARY"
 [ "$build_ok" = true ] || status_all=1
@@ -58,15 +66,15 @@ grep -m1 -E 'cuda_bench (with|without) cuBLASLt' "$OUT/cmake-configure.log" | se
 # ---- 2. native tests -----------------------------------------------------------------------------------
 ctest_passed=null; ctest_failed=null
 if [ "$build_ok" = true ]; then
-  timeout 600 ctest --test-dir "$BUILD" --output-on-failure >"$OUT/ctest.log" 2>&1
+  timeout 600 ctest --test-dir "$BUILD" --verbose >"$OUT/ctest.log" 2>&1
   rc=$?
   line=$(grep -E 'tests passed, [0-9]+ tests failed out of' "$OUT/ctest.log" | tail -1)
   total=$(echo "$line" | sed -E 's/.* out of ([0-9]+).*/\1/')
   ctest_failed=$(echo "$line" | sed -E 's/.*passed, ([0-9]+) tests failed.*/\1/')
   [[ "$total" =~ ^[0-9]+$ && "$ctest_failed" =~ ^[0-9]+$ ]] && ctest_passed=$((total - ctest_failed)) || { ctest_passed=null; ctest_failed=null; }
   say "ctest: ${line:-no summary} (rc $rc, log: ctest.log)"
-  grep -h -E '^(FAIL|no CUDA device)' "$OUT/ctest.log" | head -20 | sed 's/^/  /' | tee -a "$SUMMARY"
-  grep -h -E '^[a-z_]+_test: [0-9]+ passed, [0-9]+ failed' "$OUT/ctest.log" | sed 's/^/  /' | tee -a "$SUMMARY"
+  grep -h -E '^[0-9]+: (FAIL|no CUDA device)' "$OUT/ctest.log" | head -20 | sed 's/^/  /' | tee -a "$SUMMARY"
+  grep -h -E '^[0-9]+: [a-z_]+_test: [0-9]+ passed, [0-9]+ failed' "$OUT/ctest.log" | sed 's/^/  /' | tee -a "$SUMMARY"
   [ $rc -eq 0 ] || status_all=1
   if grep -q 'no CUDA device, skipping' "$OUT/ctest.log"; then say "ctest: WARNING the CUDA tests skipped: no device"; status_all=1; fi
 fi
@@ -76,7 +84,12 @@ bench_json=null
 if [ -x "$BUILD/cuda_bench" ]; then
   if timeout 300 "$BUILD/cuda_bench" >"$OUT/bench.json" 2>"$OUT/bench.log"; then
     bench_json=$(cat "$OUT/bench.json")
-    say "bench: ok (bench.json)"
+    if grep -q '"skipped"' "$OUT/bench.json"; then
+      say "bench: skipped, no device: $(cat "$OUT/bench.json")"; status_all=1
+    else
+      say "bench: ok (bench.json)"
+      grep -o '"speedup_fused_vs_naive":[0-9.e+-]*' "$OUT/bench.json" | sed 's/^/  attention /' | tee -a "$SUMMARY"
+    fi
   else
     say "bench: FAILED (bench.log)"; status_all=1
   fi
@@ -111,7 +124,7 @@ else
       java_failed=$(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')
       java_skipped=$(echo "$line" | sed -E 's/.* ([0-9]+) skipped.*/\1/')
     fi
-    say "java: ${line:-no summary} (rc $rc, log: java-tests.log)"
+    say "java: ${line:-no summary: $(tail -1 "$OUT/java-tests.log")} (rc $rc, log: java-tests.log)"
     grep -E '^(FAILED|ABORTED)' "$OUT/java-tests.log" | head -20 | sed 's/^/  /' | tee -a "$SUMMARY"
     [ $rc -eq 0 ] || status_all=1
   else

@@ -41,8 +41,10 @@ public final class GpuTestMain {
             @Override
             public void executionFinished(TestIdentifier id, TestExecutionResult result) {
                 if (!id.isTest()) return;
-                String extra = result.getThrowable().map(t -> " -- " + t).orElse("");
-                System.out.println(result.getStatus() + " " + id.getDisplayName() + " [" + id.getUniqueId() + "]" + extra);
+                boolean aborted = result.getStatus() == TestExecutionResult.Status.ABORTED;
+                String extra = result.getThrowable().map(t -> " -- " + (aborted ? t.getMessage() : t.toString())).orElse("");
+                System.out.println(result.getStatus() + " " + id.getUniqueId().replaceAll(".*class:org.dqwhisper.cuda.", "")
+                        .replaceAll("[\\]\\[]", "") + extra);
             }
 
             @Override
