@@ -96,8 +96,9 @@ void test_softmax(int64_t M, int64_t N, uint64_t seed) {
   const std::string tag = "softmax M=" + std::to_string(M) + " N=" + std::to_string(N);
   DevBuf<float> dX(x), dY(M * N), dDy(dy);
   DQWT_RUN(dqw_cuda_softmax_forward(dX.p, dY.p, M, N, nullptr));
-  // expf 2 ulp + a float sum of N terms: 1e-5 relative
-  expect_within(tag, dY.download(), y, rel_tol(y, 1e-5, 1e-9));
+  // expf 2 ulp + the row's float sum of up to 51866 positive terms (~200 per thread, then a tree):
+  // ~1e-6 typically, 3e-5 leaves room for the sequential part's worst case
+  expect_within(tag, dY.download(), y, rel_tol(y, 3e-5, 1e-9));
   DQWT_RUN(dqw_cuda_softmax_backward(dY.p, dDy.p, dDy.p, M, N, nullptr));  // dx written over dy
   expect_within(tag + " backward", dDy.download(), dx, rel_tol(dx, 1e-4, 1e-8));
 }
