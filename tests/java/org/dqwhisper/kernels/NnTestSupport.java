@@ -67,21 +67,26 @@ final class NnTestSupport {
     static void assertClose(String what, double[] expected, float[] actual, double atol, double rtol) {
         assertEquals(expected.length, actual.length, what + ": length");
         int worst = -1;
-        double worstExcess = 0;
+        double worstExcess = 0, worstRatio = 0;
         for (int i = 0; i < expected.length; i++) {
             double err = Math.abs(actual[i] - expected[i]);
             double allowed = atol + rtol * Math.abs(expected[i]);
+            if (allowed > 0) worstRatio = Math.max(worstRatio, err / allowed);
             boolean bad = !(err <= allowed);  // NaN counts as bad
             if (bad && (worst < 0 || !(err - allowed <= worstExcess))) {
                 worst = i;
                 worstExcess = err - allowed;
             }
         }
+        if (REPORT) System.out.printf("%s: worst error / allowed = %.3f%n", what, worstRatio);
         if (worst >= 0) {
             fail(what + ": element " + worst + " is " + actual[worst] + ", expected " + expected[worst] + " (atol " + atol + ", rtol " + rtol
                     + ")");
         }
     }
+
+    /** -Ddqw.test.reportErrors=true prints how much of each tolerance was used (for choosing tolerances). */
+    private static final boolean REPORT = Boolean.getBoolean("dqw.test.reportErrors");
 
     /** The same check for two double arrays (reference against reference, e.g. analytic vs finite differences). */
     static void assertClose(String what, double[] expected, double[] actual, double atol, double rtol) {
