@@ -99,6 +99,20 @@ final class NnTestSupport {
         }
     }
 
+    /** Requires |actual[i] - expected[i]| <= allowed[i] everywhere (per-element error bounds). */
+    static void assertWithin(String what, double[] expected, float[] actual, double[] allowed) {
+        assertEquals(expected.length, actual.length, what + ": length");
+        double worstRatio = 0;
+        for (int i = 0; i < expected.length; i++) {
+            double err = Math.abs(actual[i] - expected[i]);
+            if (!(err <= allowed[i])) {
+                fail(what + ": element " + i + " is " + actual[i] + ", expected " + expected[i] + " (allowed error " + allowed[i] + ")");
+            }
+            if (allowed[i] > 0) worstRatio = Math.max(worstRatio, err / allowed[i]);
+        }
+        if (REPORT) System.out.printf("%s: worst error / allowed = %.3f%n", what, worstRatio);
+    }
+
     /** Largest |v|, for tolerances that scale with the data. */
     static double maxAbs(double[] v) {
         double m = 0;
