@@ -10,7 +10,7 @@ namespace dqw {
 namespace nn {
 int64_t attention_scratch_floats(int64_t Dh) {
   const int64_t dpad = (Dh + 15) / 16 * 16;
-  return 2 * Dh * kTile + 2 * kRows * kTile + 2 * kRows * dpad + 4 * kTile + 64;
+  return 4 * Dh * kTile + 2 * kRows * kTile + 2 * kRows * dpad + 4 * kTile + 64;
 }
 }  // namespace nn
 }  // namespace dqw

@@ -33,8 +33,8 @@ struct AttnArgs {
 };
 
 // Floats of scratch one thread needs for the attention kernels (any of the three passes):
-// 2 transposed tiles [Dh][kTile], 2 score tiles [kRows][kTile], 2 accumulators [kRows][Dh rounded
-// up to 16], 4 per-row/per-column vectors of kTile. Defined in nn_attention.cpp.
+// 4 tiles of kTile x Dh (transposed or packed), 2 score tiles [kRows][kTile], 2 accumulators
+// [kRows][Dh rounded up to 16], 4 per-row/per-column vectors of kTile. Defined in nn_attention.cpp.
 int64_t attention_scratch_floats(int64_t Dh);
 
 struct Kernels {
