@@ -226,6 +226,17 @@ class NnKernelsLayoutTest {
                 NnKernels.transpose2d(big, tr);
                 return NnKernelsLayerNormTest.concat(db.toFloatArray(), tr.toFloatArray());
             });
+            Tensor sum = t.zeros(1000, 389), pos = t.of(gaussian(rnd, 1200 * 389, 1), 1200, 389), lookup = t.zeros(n, d);
+            Tensor tab = t.of(gaussian(rnd, v * d, 1), v, d);
+            assertThreadInvariant("add/addInto/scaleInto/biasAdd/addPositional/embeddingLookup", () -> {
+                NnKernels.add(big, big, sum);
+                NnKernels.addInto(sum, big);
+                NnKernels.scaleInto(sum, 0.3f);
+                NnKernels.biasAdd(sum, db);
+                NnKernels.addPositional(sum, pos, 100);
+                NnKernels.embeddingLookup(tab, idt, lookup);
+                return NnKernelsLayerNormTest.concat(sum.toFloatArray(), lookup.toFloatArray());
+            });
         }
     }
 
