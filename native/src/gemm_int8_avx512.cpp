@@ -136,28 +136,30 @@ void micro(const int8_t* a, int64_t lda, const int32_t* rowsum, int32_t k, const
 #define DQW_DECL(r) __m512i c##r##0 = _mm512_setzero_si512(), c##r##1 = _mm512_setzero_si512();
   DQW_ROWS(DQW_DECL)
 #undef DQW_DECL
-#define DQW_FMA(r)             \
-  if constexpr (MR > r) {      \
-    dpbusd(c##r##0, b0, a##r); \
-    dpbusd(c##r##1, b1, a##r); \
-  }
   const int8_t* ap = a;
   const int32_t qfull = k / 4;
   for (int32_t q = 0; q < qfull; ++q, ap += 4, b += kQuadBytes) {
     const __m512i b0 = _mm512_loadu_si512(b), b1 = _mm512_loadu_si512(b + 64);
-#define DQW_LOADA(r) const __m512i a##r = MR > r ? _mm512_set1_epi32(load4(ap + r * lda)) : b0;
-    DQW_ROWS(DQW_LOADA)
-#undef DQW_LOADA
+#define DQW_FMA(r)                                                     \
+  if constexpr (MR > r) {                                              \
+    const __m512i av = _mm512_set1_epi32(load4(ap + r * lda));        \
+    dpbusd(c##r##0, b0, av);                                           \
+    dpbusd(c##r##1, b1, av);                                           \
+  }
     DQW_ROWS(DQW_FMA)
+#undef DQW_FMA
   }
   if (k & 3) {
     const __m512i b0 = _mm512_loadu_si512(b), b1 = _mm512_loadu_si512(b + 64);
-#define DQW_LOADA(r) const __m512i a##r = MR > r ? _mm512_set1_epi32(load_tail(ap + r * lda, k & 3)) : b0;
-    DQW_ROWS(DQW_LOADA)
-#undef DQW_LOADA
-    DQW_ROWS(DQW_FMA)
+#define DQW_FMA(r)                                                     \
+  if constexpr (MR > r) {                                              \
+    const __m512i av = _mm512_set1_epi32(load_tail(ap + r * lda, k & 3)); \
+    dpbusd(c##r##0, b0, av);                                           \
+    dpbusd(c##r##1, b1, av);                                           \
   }
+    DQW_ROWS(DQW_FMA)
 #undef DQW_FMA
+  }
   const RowOut out(e, row, n0, cols);
 #define DQW_STORE(r) \
   if constexpr (MR > r) out.store(r, rowsum[r], c##r##0, c##r##1);
@@ -226,17 +228,39 @@ float hmax_ps(__m512 v) {
   return m;
 }
 
+// Row quantization, 64 values per step: round to nearest even in vcvtps2dq, pack to bytes with
+// saturation (a no-op: |x * inv| <= 127.00002 rounds into [-127, 127]), row sum by vpdpbusd.
+inline __m512i quantize64(__m512 x0, __m512 x1, __m512 x2, __m512 x3, __m512 inv) {
+  constexpr int kRne = _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC;
+  const __m512i q0 = _mm512_cvt_roundps_epi32(_mm512_mul_ps(x0, inv), kRne);
+  const __m512i q1 = _mm512_cvt_roundps_epi32(_mm512_mul_ps(x1, inv), kRne);
+  const __m512i q2 = _mm512_cvt_roundps_epi32(_mm512_mul_ps(x2, inv), kRne);
+  const __m512i q3 = _mm512_cvt_roundps_epi32(_mm512_mul_ps(x3, inv), kRne);
+  // packs work per 128-bit lane: dword 4L + j of the result holds q_j's lane L; reorder to 4j + L
+  const __m512i packed = _mm512_packs_epi16(_mm512_packs_epi32(q0, q1), _mm512_packs_epi32(q2, q3));
+  const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+  return _mm512_max_epi8(_mm512_permutexvar_epi32(order, packed), _mm512_set1_epi8(-127));
+}
+
 void quantize_avx512(const float* x, int64_t ldx, int32_t m, int32_t k, int8_t* q, int64_t ldq, float* scale,
                      int32_t* rowsum) {
-  const int32_t kv = k & ~15;
-  const __mmask16 tail = low_mask16(k - kv);
+  const int32_t kv = k & ~63;
+  const int tail = k - kv;
+  const __mmask64 tail_bytes = tail ? ((__mmask64)1 << tail) - 1 : 0;
+  const __m512i ones = _mm512_set1_epi8(1);
   for (int32_t r = 0; r < m; ++r) {
     const float* xr = x + r * ldx;
     int8_t* qr = q + r * ldq;
-    __m512 amax = _mm512_setzero_ps();
-    for (int32_t i = 0; i < kv; i += 16) amax = _mm512_max_ps(amax, _mm512_abs_ps(_mm512_loadu_ps(xr + i)));
-    if (tail) amax = _mm512_max_ps(amax, _mm512_abs_ps(_mm512_maskz_loadu_ps(tail, xr + kv)));
-    const float am = hmax_ps(amax);
+    __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+    for (int32_t i = 0; i < kv; i += 64) {
+      a0 = _mm512_max_ps(a0, _mm512_abs_ps(_mm512_loadu_ps(xr + i)));
+      a1 = _mm512_max_ps(a1, _mm512_abs_ps(_mm512_loadu_ps(xr + i + 16)));
+      a2 = _mm512_max_ps(a2, _mm512_abs_ps(_mm512_loadu_ps(xr + i + 32)));
+      a3 = _mm512_max_ps(a3, _mm512_abs_ps(_mm512_loadu_ps(xr + i + 48)));
+    }
+    for (int j = 0; j < tail; j += 16)
+      a0 = _mm512_max_ps(a0, _mm512_abs_ps(_mm512_maskz_loadu_ps(low_mask16(tail - j), xr + kv + j)));
+    const float am = hmax_ps(_mm512_max_ps(_mm512_max_ps(a0, a1), _mm512_max_ps(a2, a3)));
     const float inv = 127.0f / am;
     if (!(inv <= FLT_MAX)) {
       std::memset(qr, 0, (size_t)k);
@@ -245,21 +269,21 @@ void quantize_avx512(const float* x, int64_t ldx, int32_t m, int32_t k, int8_t* 
       continue;
     }
     const __m512 vinv = _mm512_set1_ps(inv);
-    const __m512i lo = _mm512_set1_epi32(-127), hi = _mm512_set1_epi32(127);
     __m512i sum = _mm512_setzero_si512();
-    for (int32_t i = 0; i < kv; i += 16) {
-      __m512i qi = _mm512_cvt_roundps_epi32(_mm512_mul_ps(_mm512_loadu_ps(xr + i), vinv),
-                                            _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-      qi = _mm512_min_epi32(_mm512_max_epi32(qi, lo), hi);
-      sum = _mm512_add_epi32(sum, qi);
-      _mm_storeu_si128(reinterpret_cast<__m128i*>(qr + i), _mm512_cvtsepi32_epi8(qi));
+    for (int32_t i = 0; i < kv; i += 64) {
+      const __m512i b = quantize64(_mm512_loadu_ps(xr + i), _mm512_loadu_ps(xr + i + 16), _mm512_loadu_ps(xr + i + 32),
+                                   _mm512_loadu_ps(xr + i + 48), vinv);
+      _mm512_storeu_si512(qr + i, b);
+      sum = _mm512_dpbusd_epi32(sum, ones, b);
     }
-    if (tail) {
-      __m512i qi = _mm512_cvt_roundps_epi32(_mm512_mul_ps(_mm512_maskz_loadu_ps(tail, xr + kv), vinv),
-                                            _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-      qi = _mm512_min_epi32(_mm512_max_epi32(qi, lo), hi);
-      sum = _mm512_add_epi32(sum, qi);  // masked-off lanes loaded 0 -> q 0
-      _mm512_mask_cvtsepi32_storeu_epi8(qr + kv, tail, qi);
+    if (tail) {  // masked-off values load as 0 and quantize to 0
+      const float* xt = xr + kv;
+      const __m512i b = quantize64(_mm512_maskz_loadu_ps(low_mask16(tail), xt),
+                                   _mm512_maskz_loadu_ps(low_mask16(tail - 16), xt + 16),
+                                   _mm512_maskz_loadu_ps(low_mask16(tail - 32), xt + 32),
+                                   _mm512_maskz_loadu_ps(low_mask16(tail - 48), xt + 48), vinv);
+      _mm512_mask_storeu_epi8(qr + kv, tail_bytes, b);
+      sum = _mm512_dpbusd_epi32(sum, ones, b);
     }
     scale[r] = am / 127.0f;
     if (rowsum) rowsum[r] = hsum_epi32(sum);
