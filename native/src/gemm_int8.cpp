@@ -35,9 +35,11 @@ bool decode(const void* packed, int32_t n, int32_t k, Pack* out) {
 }
 
 // ---- work partition --------------------------------------------------------------------------------
-// Output tiles: M is cut into blocks of whole micro-kernel row groups (sized so an A block of about
-// kABlockBytes stays in L2 while 32-column weight panels stream past it), N into runs of whole
-// panels when there are too few M blocks to feed the threads (always for M <= mr). K is never split.
+// Output tiles: M is cut into blocks of whole micro-kernel row groups, about kABlockBytes of A each
+// (the A block and the kernel's current weight chunk share L2, and each weight chunk is reused by
+// every row group of the block), N into runs of whole panels when there are too few M blocks to feed
+// the threads (the decoder's M = 1..8). K is never split. The integer accumulation is exact, so the
+// partition cannot change any result; it only balances the work.
 constexpr int64_t kABlockBytes = 192 * 1024;
 constexpr int32_t kMaxBlockRows = 480;        // also the size of the per-task row-sum buffer
 constexpr int64_t kMinTaskMacs = 1 << 19;     // below this a task is not worth a thread hand-off
@@ -58,8 +60,8 @@ Plan make_plan(int32_t m, int32_t n, int32_t k, int mr) {
   int64_t rows_cap = std::clamp<int64_t>(kABlockBytes / k, mr, kMaxBlockRows) / mr * mr;
   int64_t units_cap = std::max<int64_t>(1, rows_cap / mr);
   p.mblocks = (p.units + units_cap - 1) / units_cap;
-  const int64_t macs = (int64_t)m * n * k;
-  const int64_t max_tasks = std::max<int64_t>(1, std::min<int64_t>(macs / kMinTaskMacs, 4 * threads));
+  const double macs = (double)m * n * k;  // may exceed int64 for absurd shapes
+  const int64_t max_tasks = (int64_t)std::max(1.0, std::min(macs / kMinTaskMacs, 4.0 * threads));
   if (threads > 1 && p.mblocks < threads && max_tasks > p.mblocks) {
     // too few M blocks: also split N (equal runs of panels)
     p.nblocks = std::min<int64_t>(p.panels, (std::min(threads, max_tasks) + p.mblocks - 1) / p.mblocks);
