@@ -9,8 +9,10 @@ import java.util.Objects;
  * {@link #builder()}. Null thresholds switch their check off, as {@code None} does in whisper.
  *
  * <ul>
- *   <li>{@code decoding}: per-window options (task, language, beam size, best-of, patience, length penalty,
- *       suppression, timestamps, seed); its temperature and prompt are set per window by the transcriber.</li>
+ *   <li>{@code decoding}: per-window options (task, language, beam size and patience for temperature 0, length
+ *       penalty, suppression, timestamps, seed); its temperature and prompt are set per window.</li>
+ *   <li>{@code bestOf}: samples per try at temperatures above 0 (whisper's CLI default is 5; null means 1). It
+ *       lives here because a single {@link DecodingOptions} cannot hold both a beam size and best-of.</li>
  *   <li>{@code temperatures}: tried in order until a decode passes the checks (default 0, 0.2, ..., 1.0).</li>
  *   <li>{@code compressionRatioThreshold} (2.4): a decode whose text compresses better than this is a repetition
  *       loop and is retried hotter.</li>
@@ -33,7 +35,7 @@ import java.util.Objects;
  *   <li>{@code medianFilterWidth} (7): of the attention weights in word timing.</li>
  * </ul>
  */
-public record TranscribeOptions(DecodingOptions decoding, List<Double> temperatures,
+public record TranscribeOptions(DecodingOptions decoding, Integer bestOf, List<Double> temperatures,
         Double compressionRatioThreshold, Double logprobThreshold, Double noSpeechThreshold,
         boolean conditionOnPreviousText, String initialPrompt, boolean carryInitialPrompt, boolean wordTimestamps,
         String prependPunctuations, String appendPunctuations, List<Double> clipTimestamps,
@@ -45,6 +47,9 @@ public record TranscribeOptions(DecodingOptions decoding, List<Double> temperatu
 
     public TranscribeOptions {
         Objects.requireNonNull(decoding, "decoding");
+        if (bestOf != null && bestOf < 1) {
+            throw new IllegalArgumentException("best_of must be >= 1, got " + bestOf);
+        }
         temperatures = List.copyOf(temperatures);
         if (temperatures.isEmpty()) {
             throw new IllegalArgumentException("at least one temperature is needed");
@@ -128,6 +133,7 @@ public record TranscribeOptions(DecodingOptions decoding, List<Double> temperatu
     /** Mutable builder starting from whisper's defaults. */
     public static final class Builder {
         private DecodingOptions decoding = DecodingOptions.defaults();
+        private Integer bestOf;
         private List<Double> temperatures = DEFAULT_TEMPERATURES;
         private Double compressionRatioThreshold = CompressionRatio.WHISPER_THRESHOLD;
         private Double logprobThreshold = -1.0;
@@ -148,6 +154,7 @@ public record TranscribeOptions(DecodingOptions decoding, List<Double> temperatu
         private Builder() {}
 
         public Builder decoding(DecodingOptions v) { decoding = v; return this; }
+        public Builder bestOf(Integer v) { bestOf = v; return this; }
         public Builder temperatures(List<Double> v) { temperatures = v; return this; }
         public Builder compressionRatioThreshold(Double v) { compressionRatioThreshold = v; return this; }
         public Builder logprobThreshold(Double v) { logprobThreshold = v; return this; }
@@ -166,7 +173,7 @@ public record TranscribeOptions(DecodingOptions decoding, List<Double> temperatu
         public Builder medianFilterWidth(int v) { medianFilterWidth = v; return this; }
 
         public TranscribeOptions build() {
-            return new TranscribeOptions(decoding, temperatures, compressionRatioThreshold, logprobThreshold,
+            return new TranscribeOptions(decoding, bestOf, temperatures, compressionRatioThreshold, logprobThreshold,
                     noSpeechThreshold, conditionOnPreviousText, initialPrompt, carryInitialPrompt, wordTimestamps,
                     prependPunctuations, appendPunctuations, clipTimestamps, hallucinationSilenceThreshold,
                     speechRegions, vadMaxMergeGap, languageDetectionWindows, medianFilterWidth);

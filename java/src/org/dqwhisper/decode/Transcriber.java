@@ -68,7 +68,8 @@ public final class Transcriber {
 
     /**
      * Decodes one window at each temperature in turn until {@link #needsFallback} is false; returns the last
-     * decode. Beam size and patience apply at temperature 0 only, best-of above 0, as in whisper. The sampling
+     * decode. Beam size and patience apply at temperature 0 only, best-of ({@link TranscribeOptions#bestOf()}, else
+     * the decoding options' own) above 0, as in whisper. The sampling
      * seed of each try is derived from the options' seed, the window's seek and the temperature's index.
      */
     static DecodingResult decodeWithFallback(WindowDecoder decoder, TranscribeOptions o, String language,
@@ -80,7 +81,7 @@ public final class Transcriber {
             DecodingOptions.Builder b = o.decoding().toBuilder().language(language).promptTokens(prompt)
                     .temperature(t).seed(o.decoding().seed() * 0x9E3779B97F4A7C15L + seek * 1_000_003L + i);
             if (t > 0) {
-                b.beamSize(null).patience(null);
+                b.beamSize(null).patience(null).bestOf(o.bestOf() != null ? o.bestOf() : o.decoding().bestOf());
             } else {
                 b.bestOf(null);
             }

@@ -56,18 +56,8 @@ final class WordTimestamps {
         double medianDuration = Math.min(0.7, durations.length > 0 ? median(durations) : 0.0);
         double maxDuration = medianDuration * 2;
 
-        // long words at sentence boundaries are cut to twice the median word duration
         if (durations.length > 0) {
-            for (int i = 1; i < alignment.size(); i++) {
-                AlignedWord w = alignment.get(i);
-                if (w.end - w.start > maxDuration) {
-                    if (SENTENCE_END_MARKS.contains(w.word)) {
-                        w.end = w.start + maxDuration;
-                    } else if (SENTENCE_END_MARKS.contains(alignment.get(i - 1).word)) {
-                        w.start = w.end - maxDuration;
-                    }
-                }
-            }
+            truncateAtSentenceBoundaries(alignment, maxDuration);
         }
         mergePunctuations(alignment, prepend, append);
 
@@ -95,8 +85,31 @@ final class WordTimestamps {
         }
     }
 
-    /** The segment-boundary heuristics of whisper; returns the new last speech time. */
-    private static double fitSegmentBoundaries(SegmentDraft segment, List<SegmentDraft.Word> words,
+    /**
+     * Whisper's long-word hack: a word (not the first) longer than {@code maxDuration} that is a sentence end mark
+     * ends {@code maxDuration} after its start; one that follows a sentence end mark starts {@code maxDuration}
+     * before its end. (Membership is a substring test, as in whisper.)
+     */
+    static void truncateAtSentenceBoundaries(List<AlignedWord> alignment, double maxDuration) {
+        for (int i = 1; i < alignment.size(); i++) {
+            AlignedWord w = alignment.get(i);
+            if (w.end - w.start > maxDuration) {
+                if (SENTENCE_END_MARKS.contains(w.word)) {
+                    w.end = w.start + maxDuration;
+                } else if (SENTENCE_END_MARKS.contains(alignment.get(i - 1).word)) {
+                    w.start = w.end - maxDuration;
+                }
+            }
+        }
+    }
+
+    /**
+     * The segment-boundary heuristics of whisper: the first words after a pause longer than four median word
+     * durations are cut to twice the median; the first word's start yields to the segment's start when the word
+     * is too long, else the segment starts with its first word; likewise at the end. Returns the new last speech
+     * time.
+     */
+    static double fitSegmentBoundaries(SegmentDraft segment, List<SegmentDraft.Word> words,
             double lastSpeechTimestamp, double medianDuration, double maxDuration) {
         SegmentDraft.Word first = words.get(0);
         SegmentDraft.Word second = words.size() > 1 ? words.get(1) : null;
