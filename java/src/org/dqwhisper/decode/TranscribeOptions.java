@@ -95,6 +95,18 @@ public record TranscribeOptions(DecodingOptions decoding, Integer bestOf, List<D
         return new Builder();
     }
 
+    /** A builder holding these options. */
+    public Builder toBuilder() {
+        return new Builder().decoding(decoding).bestOf(bestOf).temperatures(temperatures)
+                .compressionRatioThreshold(compressionRatioThreshold).logprobThreshold(logprobThreshold)
+                .noSpeechThreshold(noSpeechThreshold).conditionOnPreviousText(conditionOnPreviousText)
+                .initialPrompt(initialPrompt).carryInitialPrompt(carryInitialPrompt).wordTimestamps(wordTimestamps)
+                .prependPunctuations(prependPunctuations).appendPunctuations(appendPunctuations)
+                .clipTimestamps(clipTimestamps).hallucinationSilenceThreshold(hallucinationSilenceThreshold)
+                .speechRegions(speechRegions).vadMaxMergeGap(vadMaxMergeGap)
+                .languageDetectionWindows(languageDetectionWindows).medianFilterWidth(medianFilterWidth);
+    }
+
     /**
      * Whisper's CLI temperature schedule: {@code start, start + increment, ...} up to 1.0 (numpy's
      * {@code arange(start, 1.0 + 1e-6, increment)}), or just {@code start} when the increment is null.

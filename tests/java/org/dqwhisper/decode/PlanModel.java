@@ -10,7 +10,7 @@ import org.dqwhisper.text.WhisperTokenizer;
  * then end-of-text. Windows without a plan emit {@code <|0.00|>} and end-of-text (no text). Cross-attention gives alignment row j (from
  * {@code <|notimestamps|>}) the audio positions {@code [20 j, 20 j + 20)}, so text token k starts at 0.4 k s.
  */
-final class PlanModel {
+public final class PlanModel {
     static final WhisperTokenizer TOK = WhisperTokenizer.forVocabSize(51864);
     static final int V = TOK.vocabularySize();
     static final int TB = TOK.timestampBegin();
@@ -19,7 +19,7 @@ final class PlanModel {
     private PlanModel() {}
 
     /** A single-token word, e.g. {@code word(" one")}. */
-    static int word(String text) {
+    public static int word(String text) {
         int[] ids = TOK.encode(text);
         if (ids.length != 1) {
             throw new IllegalArgumentException("'" + text + "' is " + ids.length + " tokens");
@@ -27,7 +27,7 @@ final class PlanModel {
         return ids[0];
     }
 
-    static int ts(double seconds) {
+    public static int ts(double seconds) {
         return TB + (int) Math.round(seconds / 0.02);
     }
 
@@ -37,7 +37,7 @@ final class PlanModel {
      * @param noSpeechLogit logit of {@code <|nospeech|>} at the start-of-transcript position (which, for this
      *     English-only model, is also the first step's row: the planned first token has {@code confidence} there)
      */
-    static ToyModel create(Map<Integer, int[]> plans, float confidence, float noSpeechLogit) {
+    public static ToyModel create(Map<Integer, int[]> plans, float confidence, float noSpeechLogit) {
         ToyModel.Script script = (context, mel) -> {
             int seek = Math.round(mel[0]);
             int[] plan = plans.getOrDefault(seek, new int[] {TB}); // unplanned: a confident empty window
@@ -93,7 +93,7 @@ final class PlanModel {
     }
 
     /** A mel source of {@code contentFrames} whose every value is its frame index (2 bands). */
-    static MelSource frameIndexMel(int contentFrames) {
+    public static MelSource frameIndexMel(int contentFrames) {
         int total = contentFrames + 3000;
         float[] mel = new float[2 * total];
         for (int band = 0; band < 2; band++) {

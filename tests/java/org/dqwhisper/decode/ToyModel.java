@@ -13,7 +13,7 @@ import org.dqwhisper.text.WhisperTokenizer;
  * script for each requested row. It counts live objects so tests can check that nothing leaks, and it is
  * thread-safe (all state is per session or atomic).
  */
-final class ToyModel implements SpeechModel {
+public final class ToyModel implements SpeechModel {
     /** Next-token logits for a context (all tokens so far, starting at position 0) and a window's mel input. */
     @FunctionalInterface
     interface Script {
