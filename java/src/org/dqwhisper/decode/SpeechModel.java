@@ -1,0 +1,69 @@
+package org.dqwhisper.decode;
+
+import org.dqwhisper.text.WhisperTokenizer;
+
+/**
+ * What decoding needs from a Whisper model: the encoder, decoder sessions with a key/value cache, and the
+ * cross-attention scores of selected heads for word timestamps. The decoding code in this package (greedy, beam
+ * search, temperature fallback, long-form transcription, word timing) is written against this interface only.
+ *
+ * <p><b>Thread safety.</b> Implementations must allow every method to be called from several threads at once;
+ * per-call state lives in the returned {@link AudioFeatures} and {@link DecoderSession} objects, which belong to
+ * the caller and must be closed by it. Nothing here may grow with the number of calls.
+ *
+ * <p>Names and shapes follow OpenAI whisper ({@code n_mels}, {@code n_audio_ctx}, {@code n_text_ctx}, ...).
+ */
+public interface SpeechModel {
+    /** The tokenizer matching the model's {@code n_vocab}. */
+    WhisperTokenizer tokenizer();
+
+    /** Decoder context length ({@code n_text_ctx}, 448 for the official models). */
+    int nTextCtx();
+
+    /** Encoder positions per 30 s window ({@code n_audio_ctx}, 1500: one per 20 ms). */
+    int nAudioCtx();
+
+    /** Mel bands of the input ({@code n_mels}: 80, or 128 for large-v3 and turbo). */
+    int nMels();
+
+    /** Decoder layers ({@code n_text_layer}). */
+    int nTextLayer();
+
+    /** Attention heads per decoder layer ({@code n_text_head}). */
+    int nTextHead();
+
+    /** Whether the model has language tokens (whisper: {@code n_vocab >= 51865}). */
+    default boolean isMultilingual() {
+        return tokenizer().isMultilingual();
+    }
+
+    /**
+     * The cross-attention heads whose weights follow the audio-text alignment. Whisper's default for a model
+     * without a known table is every head of the last half of the decoder layers; implementations of official
+     * models should return {@link AlignmentHeads#forModel(String)}.
+     */
+    default AlignmentHeads alignmentHeads() {
+        return AlignmentHeads.lastHalf(nTextLayer(), nTextHead());
+    }
+
+    /**
+     * Runs the encoder on one window.
+     *
+     * @param mel log-mel spectrogram, {@code n_mels x 3000} row-major (band-major: {@code mel[band * 3000 + frame]})
+     * @return the encoded audio ({@code [n_audio_ctx, n_audio_state]}), to be closed by the caller
+     * @throws IllegalArgumentException when {@code mel.length != n_mels * 3000}
+     */
+    AudioFeatures encode(float[] mel);
+
+    /** A new decoder session with an empty token context over {@code audio}. */
+    DecoderSession startDecoder(AudioFeatures audio);
+
+    /**
+     * Cross-attention scores for word timing: runs the decoder over {@code tokens} (positions 0..T-1, causal, no
+     * cache reuse) and returns, for each head of {@code heads} in its order, the pre-softmax cross-attention logits
+     * {@code q_t . k_f / sqrt(d_head)} of every token t against every audio position f: {@code [heads][T][n_audio_ctx]}.
+     * Whisper's {@code find_alignment} keeps only the first {@code num_frames / 2} positions and applies the
+     * softmax itself, which is why raw scores are asked for here.
+     */
+    float[][][] crossAttentionScores(AudioFeatures audio, int[] tokens, AlignmentHeads heads);
+}
