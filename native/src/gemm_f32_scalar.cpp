@@ -53,6 +53,7 @@ void pack_a(const float* a, int64_t rs, int64_t cs, int rows, int64_t kc, float*
 }
 
 float gelu(float x) {
+  if (std::isinf(x)) return x > 0 ? x : 0.0f;  // the limits (x·Φ(x) would give inf·0 at -inf)
   const double v = x;
   return (float)(0.5 * v * std::erfc(-v * 0.70710678118654752440));
 }
