@@ -24,7 +24,7 @@ namespace dqw {
 namespace gemm_f32 {
 namespace {
 
-constexpr int64_t kKcMax = 384;                  // k steps per block (A group of 14 rows: 21 KB, in L1)
+constexpr int64_t kKcMax = 768;                  // k steps per block (A group of 14 rows: 43 KB, in L1)
 constexpr int64_t kGroupsPerTile = 8;            // row groups per tile when rows are plentiful
 constexpr int64_t kSubBlockFloats = 96 * 1024;   // packed B columns walked per A group: 384 KB (L2)
 constexpr int64_t kPanelGrain = 4;               // column tiles are cut at multiples of 4 panels

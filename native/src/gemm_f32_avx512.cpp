@@ -110,16 +110,62 @@ void pack_a_rows_contiguous(const float* a, int64_t cs, int rows, int64_t kc, fl
   }
 }
 
-void pack_a(const float* a, int64_t rs, int64_t cs, int rows, int64_t kc, float* ap) {
-  if (rs == 1) {
-    pack_a_rows_contiguous(a, cs, rows, kc, ap);
-    return;
+// In-register transpose: r[i] holds row i (16 lanes) on entry, column i on exit.
+void transpose16x16(__m512 r[16]) {
+  __m512 t[16], u[16];
+  for (int i = 0; i < 16; i += 2) {
+    t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
+    t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
   }
+  for (int i = 0; i < 16; i += 4) {  // 64-bit pairs: u[i + j] holds columns j, j+4, j+8, j+12 of rows i..i+3
+    u[i] = _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(t[i]), _mm512_castps_pd(t[i + 2])));
+    u[i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(t[i]), _mm512_castps_pd(t[i + 2])));
+    u[i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(t[i + 1]), _mm512_castps_pd(t[i + 3])));
+    u[i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(t[i + 1]), _mm512_castps_pd(t[i + 3])));
+  }
+  for (int h = 0; h < 16; h += 8) {  // 128-bit lanes: t[h + j] holds columns j and j + 8 of rows h..h+7
+    for (int j = 0; j < 4; ++j) {
+      t[h + j] = _mm512_shuffle_f32x4(u[h + j], u[h + 4 + j], 0x88);
+      t[h + 4 + j] = _mm512_shuffle_f32x4(u[h + j], u[h + 4 + j], 0xDD);
+    }
+  }
+  for (int j = 0; j < 8; ++j) {
+    r[j] = _mm512_shuffle_f32x4(t[j], t[8 + j], 0x88);
+    r[j + 8] = _mm512_shuffle_f32x4(t[j], t[8 + j], 0xDD);
+  }
+}
+
+// rows contiguous along k (A stored [m, k]): 16 × 16 blocks transposed in registers
+void pack_a_steps_contiguous(const float* a, int64_t rs, int rows, int64_t kc, float* ap) {
+  const __mmask16 out = lane_mask(kMr);
   for (int g0 = 0; g0 < rows; g0 += kMr) {
     float* dst = ap + (int64_t)(g0 / kMr) * kMr * kc;
     const int gr = rows - g0 < kMr ? rows - g0 : kMr;
-    for (int64_t kk = 0; kk < kc; ++kk) {
-      for (int r = 0; r < kMr; ++r) dst[kk * kMr + r] = r < gr ? a[(g0 + r) * rs + kk * cs] : 0.0f;
+    for (int64_t kk = 0; kk < kc; kk += 16) {
+      const int steps = kc - kk < 16 ? (int)(kc - kk) : 16;
+      const __mmask16 in = lane_mask(steps);
+      __m512 r[16];
+      for (int i = 0; i < 16; ++i) {
+        r[i] = i < gr ? _mm512_maskz_loadu_ps(in, a + (g0 + i) * rs + kk) : _mm512_setzero_ps();
+      }
+      transpose16x16(r);
+      for (int j = 0; j < steps; ++j) _mm512_mask_storeu_ps(dst + (kk + j) * kMr, out, r[j]);
+    }
+  }
+}
+
+void pack_a(const float* a, int64_t rs, int64_t cs, int rows, int64_t kc, float* ap) {
+  if (rs == 1) {
+    pack_a_rows_contiguous(a, cs, rows, kc, ap);
+  } else if (cs == 1) {
+    pack_a_steps_contiguous(a, rs, rows, kc, ap);
+  } else {
+    for (int g0 = 0; g0 < rows; g0 += kMr) {
+      float* dst = ap + (int64_t)(g0 / kMr) * kMr * kc;
+      const int gr = rows - g0 < kMr ? rows - g0 : kMr;
+      for (int64_t kk = 0; kk < kc; ++kk) {
+        for (int r = 0; r < kMr; ++r) dst[kk * kMr + r] = r < gr ? a[(g0 + r) * rs + kk * cs] : 0.0f;
+      }
     }
   }
 }
