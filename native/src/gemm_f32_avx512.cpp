@@ -16,6 +16,8 @@ namespace gemm_f32 {
 namespace {
 
 constexpr int kMr = 14;
+// B is prefetched this many k steps (2 KB of a panel) ahead: small-M shapes stream B from memory
+constexpr int kPrefetchSteps = 16;
 
 __mmask16 lane_mask(int left) {
   return left >= 16 ? (__mmask16)0xFFFF : left <= 0 ? (__mmask16)0 : (__mmask16)((1u << left) - 1);
@@ -35,9 +37,13 @@ void kernel(int64_t kc, const float* ap, const float* const* bunit, float* c, in
       for (int v = 0; v < V; ++v) acc[r][v] = _mm512_maskz_loadu_ps(mask[v], c + r * ldc + 16 * v);
   } else {
 #pragma GCC unroll 16
-    for (int r = 0; r < R; ++r)
+    for (int r = 0; r < R; ++r) {
 #pragma GCC unroll 16
-      for (int v = 0; v < V; ++v) acc[r][v] = _mm512_setzero_ps();
+      for (int v = 0; v < V; ++v) {
+        acc[r][v] = _mm512_setzero_ps();
+        __builtin_prefetch(c + r * ldc + 16 * v, 1, 3);  // C lines arrive while the k loop runs
+      }
+    }
   }
   const float* b[NU];
 #pragma GCC unroll 16
@@ -46,6 +52,8 @@ void kernel(int64_t kc, const float* ap, const float* const* bunit, float* c, in
     __m512 bv[V];
 #pragma GCC unroll 16
     for (int u = 0; u < NU; ++u) {
+      _mm_prefetch(reinterpret_cast<const char*>(b[u] + kPrefetchSteps * kPanelCols), _MM_HINT_T0);
+      _mm_prefetch(reinterpret_cast<const char*>(b[u] + kPrefetchSteps * kPanelCols + 16), _MM_HINT_T0);
       bv[2 * u] = _mm512_loadu_ps(b[u]);
       bv[2 * u + 1] = _mm512_loadu_ps(b[u] + 16);
       b[u] += kPanelCols;
@@ -145,6 +153,7 @@ void pack_a_steps_contiguous(const float* a, int64_t rs, int rows, int64_t kc, f
       const int steps = kc - kk < 16 ? (int)(kc - kk) : 16;
       const __mmask16 in = lane_mask(steps);
       __m512 r[16];
+      for (int i = 0; i < gr; ++i) _mm_prefetch(reinterpret_cast<const char*>(a + (g0 + i) * rs + kk + 128), _MM_HINT_T0);
       for (int i = 0; i < 16; ++i) {
         r[i] = i < gr ? _mm512_maskz_loadu_ps(in, a + (g0 + i) * rs + kk) : _mm512_setzero_ps();
       }
