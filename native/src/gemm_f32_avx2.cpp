@@ -12,6 +12,8 @@ namespace {
 
 constexpr int kMr = 6;
 constexpr int kUnitCols = kPanelCols / 2;
+// B is prefetched this many k steps ahead
+constexpr int kPrefetchSteps = 16;
 
 alignas(32) const int32_t kMaskTable[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
 
@@ -40,9 +42,12 @@ void kernel(int64_t kc, const float* ap, const float* const* bunit, float* c, in
     }
   } else {
 #pragma GCC unroll 16
-    for (int r = 0; r < R; ++r)
+    for (int r = 0; r < R; ++r) {
 #pragma GCC unroll 16
       for (int v = 0; v < V; ++v) acc[r][v] = _mm256_setzero_ps();
+#pragma GCC unroll 8
+      for (int u = 0; u < NU; ++u) __builtin_prefetch(c + r * ldc + 16 * u, 1, 3);  // C arrives during the k loop
+    }
   }
   const float* b[NU];
 #pragma GCC unroll 8
@@ -51,6 +56,9 @@ void kernel(int64_t kc, const float* ap, const float* const* bunit, float* c, in
     __m256 bv[V];
 #pragma GCC unroll 8
     for (int u = 0; u < NU; ++u) {
+      // both 64-byte halves of the panel row: the other half is the next call's unit
+      _mm_prefetch(reinterpret_cast<const char*>(b[u] + kPrefetchSteps * kPanelCols), _MM_HINT_T0);
+      _mm_prefetch(reinterpret_cast<const char*>(b[u] + kPrefetchSteps * kPanelCols + kUnitCols), _MM_HINT_T0);
       bv[2 * u] = _mm256_loadu_ps(b[u]);
       bv[2 * u + 1] = _mm256_loadu_ps(b[u] + 8);
       b[u] += kPanelCols;
