@@ -197,7 +197,7 @@ void run_tile(const KernelSet& ks, const Problem& pr, int64_t k0, int64_t kc, co
       const int64_t r0 = g * mr;
       const int r = (int)std::min<int64_t>(mr, pr.m - r0);
       const int maxu = ks.max_units[r];
-      float* apg = ap + (g - g0) * mr * kc;
+      float* apg = ap + (g - g0) * ks.a_step * kc;
       float* crow = pr.c + r0 * pr.ldc;
       const bool first = jb == p0;
       if (first) ks.pack_a(pr.a.p + r0 * pr.a.rs + k0 * pr.a.cs, pr.a.rs, pr.a.cs, r, kc, apg);
@@ -272,7 +272,7 @@ int32_t run(const Problem& pr) {
         plan.rows_of(t / plan.ntiles, &g0, &g1);
         plan.panels_of(t % plan.ntiles, &p0, &p1);
         if (g0 >= g1 || p0 >= p1) continue;
-        float* ap = tls_a_buffer.get((size_t)((g1 - g0) * ks.mr * kc));
+        float* ap = tls_a_buffer.get((size_t)((g1 - g0) * ks.a_step * kc));
         if (!ap) {
           out_of_memory = true;
           continue;

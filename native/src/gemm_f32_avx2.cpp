@@ -11,6 +11,7 @@ namespace gemm_f32 {
 namespace {
 
 constexpr int kMr = 6;
+constexpr int kAStep = 8;  // packed A steps padded to one aligned ymm
 constexpr int kUnitCols = kPanelCols / 2;
 // B is prefetched this many k steps ahead
 constexpr int kPrefetchSteps = 16;
@@ -69,7 +70,7 @@ void kernel(int64_t kc, const float* ap, const float* const* bunit, float* c, in
 #pragma GCC unroll 16
       for (int v = 0; v < V; ++v) acc[r][v] = _mm256_fmadd_ps(av, bv[v], acc[r][v]);
     }
-    ap += kMr;
+    ap += kAStep;
   }
   if (full) {
 #pragma GCC unroll 16
@@ -100,15 +101,15 @@ MicroKernel kernel_for(int rows, int units) {
 
 void pack_a(const float* a, int64_t rs, int64_t cs, int rows, int64_t kc, float* ap) {
   for (int g0 = 0; g0 < rows; g0 += kMr) {
-    float* dst = ap + (int64_t)(g0 / kMr) * kMr * kc;
+    float* dst = ap + (int64_t)(g0 / kMr) * kAStep * kc;
     const int gr = rows - g0 < kMr ? rows - g0 : kMr;
     if (rs == 1) {  // A stored [k, m]: the group's rows are contiguous at each step
-      const __m256i in = lane_mask(gr), out = lane_mask(kMr);
-      for (int64_t kk = 0; kk < kc; ++kk) _mm256_maskstore_ps(dst + kk * kMr, out, _mm256_maskload_ps(a + g0 + kk * cs, in));
+      const __m256i in = lane_mask(gr);
+      for (int64_t kk = 0; kk < kc; ++kk) _mm256_storeu_ps(dst + kk * kAStep, _mm256_maskload_ps(a + g0 + kk * cs, in));
       continue;
     }
     for (int64_t kk = 0; kk < kc; ++kk) {
-      for (int r = 0; r < kMr; ++r) dst[kk * kMr + r] = r < gr ? a[(g0 + r) * rs + kk * cs] : 0.0f;
+      for (int r = 0; r < kAStep; ++r) dst[kk * kAStep + r] = r < gr ? a[(g0 + r) * rs + kk * cs] : 0.0f;
     }
   }
 }
@@ -177,7 +178,7 @@ void epilogue(float* c, int64_t ldc, int rows, int cols, const float* bias, int 
 }
 
 // constant-initialized: nothing in this file may run before the CPU has been checked
-constexpr KernelSet kSet = {"avx2", kMr, kUnitCols, kMaxUnitsByRows, kernel_for, pack_a, epilogue};
+constexpr KernelSet kSet = {"avx2", kMr, kAStep, kUnitCols, kMaxUnitsByRows, kernel_for, pack_a, epilogue};
 
 }  // namespace
 

@@ -16,6 +16,7 @@ namespace gemm_f32 {
 namespace {
 
 constexpr int kMr = 14;
+constexpr int kAStep = 16;  // packed A steps padded to one aligned zmm
 // B is prefetched this many k steps (2 KB of a panel) ahead: small-M shapes stream B from memory
 constexpr int kPrefetchSteps = 16;
 
@@ -64,7 +65,7 @@ void kernel(int64_t kc, const float* ap, const float* const* bunit, float* c, in
 #pragma GCC unroll 16
       for (int v = 0; v < V; ++v) acc[r][v] = _mm512_fmadd_ps(av, bv[v], acc[r][v]);
     }
-    ap += kMr;
+    ap += kAStep;
   }
 #pragma GCC unroll 16
   for (int r = 0; r < R; ++r)
@@ -110,55 +111,72 @@ MicroKernel kernel_for(int rows, int units) {
 // rows contiguous in memory along m (A stored [k, m]): one masked copy per k step
 void pack_a_rows_contiguous(const float* a, int64_t cs, int rows, int64_t kc, float* ap) {
   for (int g0 = 0; g0 < rows; g0 += kMr) {
-    float* dst = ap + (int64_t)(g0 / kMr) * kMr * kc;
-    const __mmask16 in = lane_mask(rows - g0 < kMr ? rows - g0 : kMr), out = lane_mask(kMr);
-    for (int64_t kk = 0; kk < kc; ++kk) {
-      _mm512_mask_storeu_ps(dst + kk * kMr, out, _mm512_maskz_loadu_ps(in, a + g0 + kk * cs));
-    }
+    float* dst = ap + (int64_t)(g0 / kMr) * kAStep * kc;
+    const __mmask16 in = lane_mask(rows - g0 < kMr ? rows - g0 : kMr);
+    for (int64_t kk = 0; kk < kc; ++kk) _mm512_storeu_ps(dst + kk * kAStep, _mm512_maskz_loadu_ps(in, a + g0 + kk * cs));
   }
 }
 
 // In-register transpose: r[i] holds row i (16 lanes) on entry, column i on exit.
-void transpose16x16(__m512 r[16]) {
+__attribute__((always_inline)) inline void transpose16x16(__m512 r[16]) {
   __m512 t[16], u[16];
+#pragma GCC unroll 16
   for (int i = 0; i < 16; i += 2) {
     t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
     t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
   }
+#pragma GCC unroll 16
   for (int i = 0; i < 16; i += 4) {  // 64-bit pairs: u[i + j] holds columns j, j+4, j+8, j+12 of rows i..i+3
     u[i] = _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(t[i]), _mm512_castps_pd(t[i + 2])));
     u[i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(t[i]), _mm512_castps_pd(t[i + 2])));
     u[i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(t[i + 1]), _mm512_castps_pd(t[i + 3])));
     u[i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(t[i + 1]), _mm512_castps_pd(t[i + 3])));
   }
+#pragma GCC unroll 16
   for (int h = 0; h < 16; h += 8) {  // 128-bit lanes: t[h + j] holds columns j and j + 8 of rows h..h+7
+#pragma GCC unroll 4
     for (int j = 0; j < 4; ++j) {
       t[h + j] = _mm512_shuffle_f32x4(u[h + j], u[h + 4 + j], 0x88);
       t[h + 4 + j] = _mm512_shuffle_f32x4(u[h + j], u[h + 4 + j], 0xDD);
     }
   }
+#pragma GCC unroll 8
   for (int j = 0; j < 8; ++j) {
     r[j] = _mm512_shuffle_f32x4(t[j], t[8 + j], 0x88);
     r[j + 8] = _mm512_shuffle_f32x4(t[j], t[8 + j], 0xDD);
   }
 }
 
-// rows contiguous along k (A stored [m, k]): 16 × 16 blocks transposed in registers
+// rows contiguous along k (A stored [m, k]): 16 × 16 blocks transposed in registers. Rows past
+// the group's end load nothing (mask 0) from the group's last row, so every load is unconditional.
 void pack_a_steps_contiguous(const float* a, int64_t rs, int rows, int64_t kc, float* ap) {
-  const __mmask16 out = lane_mask(kMr);
   for (int g0 = 0; g0 < rows; g0 += kMr) {
-    float* dst = ap + (int64_t)(g0 / kMr) * kMr * kc;
+    float* dst = ap + (int64_t)(g0 / kMr) * kAStep * kc;
     const int gr = rows - g0 < kMr ? rows - g0 : kMr;
-    for (int64_t kk = 0; kk < kc; kk += 16) {
-      const int steps = kc - kk < 16 ? (int)(kc - kk) : 16;
+    const float* row[16];
+    __mmask16 live[16];
+#pragma GCC unroll 16
+    for (int i = 0; i < 16; ++i) {
+      row[i] = a + (int64_t)(g0 + (i < gr ? i : gr - 1)) * rs;
+      live[i] = i < gr ? (__mmask16)0xFFFF : (__mmask16)0;
+    }
+    int64_t kk = 0;
+    for (; kk + 16 <= kc; kk += 16) {
+      __m512 r[16];
+#pragma GCC unroll 16
+      for (int i = 0; i < 16; ++i) r[i] = _mm512_maskz_loadu_ps(live[i], row[i] + kk);
+      transpose16x16(r);
+#pragma GCC unroll 16
+      for (int j = 0; j < 16; ++j) _mm512_storeu_ps(dst + (kk + j) * kAStep, r[j]);
+    }
+    if (kk < kc) {
+      const int steps = (int)(kc - kk);
       const __mmask16 in = lane_mask(steps);
       __m512 r[16];
-      for (int i = 0; i < gr; ++i) _mm_prefetch(reinterpret_cast<const char*>(a + (g0 + i) * rs + kk + 128), _MM_HINT_T0);
-      for (int i = 0; i < 16; ++i) {
-        r[i] = i < gr ? _mm512_maskz_loadu_ps(in, a + (g0 + i) * rs + kk) : _mm512_setzero_ps();
-      }
+#pragma GCC unroll 16
+      for (int i = 0; i < 16; ++i) r[i] = _mm512_maskz_loadu_ps(live[i] & in, row[i] + kk);
       transpose16x16(r);
-      for (int j = 0; j < steps; ++j) _mm512_mask_storeu_ps(dst + (kk + j) * kMr, out, r[j]);
+      for (int j = 0; j < steps; ++j) _mm512_storeu_ps(dst + (kk + j) * kAStep, r[j]);
     }
   }
 }
@@ -170,10 +188,10 @@ void pack_a(const float* a, int64_t rs, int64_t cs, int rows, int64_t kc, float*
     pack_a_steps_contiguous(a, rs, rows, kc, ap);
   } else {
     for (int g0 = 0; g0 < rows; g0 += kMr) {
-      float* dst = ap + (int64_t)(g0 / kMr) * kMr * kc;
+      float* dst = ap + (int64_t)(g0 / kMr) * kAStep * kc;
       const int gr = rows - g0 < kMr ? rows - g0 : kMr;
       for (int64_t kk = 0; kk < kc; ++kk) {
-        for (int r = 0; r < kMr; ++r) dst[kk * kMr + r] = r < gr ? a[(g0 + r) * rs + kk * cs] : 0.0f;
+        for (int r = 0; r < kAStep; ++r) dst[kk * kAStep + r] = r < gr ? a[(g0 + r) * rs + kk * cs] : 0.0f;
       }
     }
   }
@@ -248,7 +266,7 @@ void epilogue(float* c, int64_t ldc, int rows, int cols, const float* bias, int 
 }
 
 // constant-initialized: nothing in this file may run before the CPU has been checked
-constexpr KernelSet kSet = {"avx512", kMr, kPanelCols, kMaxUnitsByRows, kernel_for, pack_a, epilogue};
+constexpr KernelSet kSet = {"avx512", kMr, kAStep, kPanelCols, kMaxUnitsByRows, kernel_for, pack_a, epilogue};
 
 }  // namespace
 

@@ -4,8 +4,9 @@
 //
 // Packed B layout (shared by every path and by dqw_sgemm_pack): panels of kPanelCols columns; a
 // panel holds kc rows of kPanelCols floats, row kk at offset kk * kPanelCols; lanes past n are 0.
-// Packed A layout (internal, per ISA): groups of `mr` rows; group g holds kc steps of mr floats,
-// step kk at offset kk * mr (lane r = A[row0 + r, k0 + kk]); rows past m are 0.
+// Packed A layout (internal, per ISA): groups of `mr` rows; group g holds kc steps of a_step >= mr
+// floats, step kk at offset kk * a_step (lane r = A[row0 + r, k0 + kk]); rows past m and the
+// padding lanes are 0.
 #pragma once
 #include <cstdint>
 
@@ -24,7 +25,7 @@ using MicroKernel = void (*)(int64_t kc, const float* ap, const float* const* bu
                              int ncols, bool load_c);
 
 // Packs rows [0, rows) × steps [0, kc) of A, element (i, kk) = a[i·rs + kk·cs], into groups of mr
-// rows (the layout above), zero-filling rows past `rows` in the last group.
+// rows (the layout above, group g at ap + g·a_step·kc), zero-filling rows past `rows`.
 using PackA = void (*)(const float* a, int64_t rs, int64_t cs, int rows, int64_t kc, float* ap);
 
 // C[rows, cols] = gelu?(C + bias?) in place; bias (may be null) already points at column 0.
@@ -33,6 +34,7 @@ using Epilogue = void (*)(float* c, int64_t ldc, int rows, int cols, const float
 struct KernelSet {
   const char* name;
   int mr;                          // rows per packed A group (<= kMaxRows)
+  int a_step;                      // floats per k step in a packed A group (>= mr; aligned stores)
   int unit_cols;                   // columns per B unit: kPanelCols, or kPanelCols / 2
   const int* max_units;            // [rows] for rows in 1..mr: widest kernel, in units
   MicroKernel (*kernel)(int rows, int units);  // 1 <= rows <= mr, 1 <= units <= max_units[rows]
