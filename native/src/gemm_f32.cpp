@@ -5,8 +5,8 @@
 // Blocking (GotoBLAS style): k is cut into blocks of at most kKcMax steps, processed in order;
 // for each k block op(B) is packed once into kPanelCols-wide panels (or taken from the prepacked
 // weights), and the output is cut into tiles (row groups × column panels) run by
-// dqw::parallel_for. A tile packs its rows of A for the block, then walks column sub-blocks that
-// fit in L2, row groups (A group in L1) and units. k is never split across threads, and every C
+// dqw::parallel_for. A tile walks column sub-blocks that fit in L2, then row groups of A (packed
+// on first use, kept in L1), then the units of the sub-block. k is never split across threads, and every C
 // element is summed in increasing k from its starting value (an FP32 C round trip between k
 // blocks is exact), so the result does not depend on the thread count or the blocking.
 #include "dqw/gemm_f32.h"
@@ -143,44 +143,8 @@ TilePlan plan_tiles(const Problem& pr, int mr) {
   return t;
 }
 
-// Software prefetch of the A source of one row group (rows × kc steps), in slices: the next group's
-// rows are fetched while the current group's kernels run, so packing it later reads from cache
-// instead of waiting on memory.
-class GroupPrefetch {
- public:
-  GroupPrefetch(const Matrix& a, int64_t row0, int rows, int64_t k0, int64_t kc) : a_(a), row0_(row0), rows_(rows), k0_(k0) {
-    if (a.cs == 1) {
-      per_ = ceil_div(kc, 16) + 1;  // lines per row (+1 for misalignment)
-      lines_ = per_ * rows;
-    } else if (a.rs == 1) {
-      per_ = ceil_div(rows, 16) + 1;  // lines per k step
-      lines_ = per_ * kc;
-    }
-  }
-  int64_t lines() const { return lines_; }
-  void fetch(int64_t i0, int64_t i1) const {
-    for (int64_t i = i0; i < std::min(i1, lines_); ++i) {
-      const float* p = a_.cs == 1 ? a_.p + (row0_ + i / per_) * a_.rs + k0_ + i % per_ * 16
-                                  : a_.p + (k0_ + i / per_) * a_.cs + row0_ + i % per_ * 16;
-      __builtin_prefetch(p, 0, 3);
-    }
-  }
-
- private:
-  Matrix a_;
-  int64_t row0_;
-  int rows_;
-  int64_t k0_, per_ = 0, lines_ = 0;
-};
-
-void prefetch_c(const float* c, int64_t ldc, int rows, int64_t cols) {
-  for (int r = 0; r < rows; ++r) {
-    for (int64_t j = 0; j < cols; j += 16) __builtin_prefetch(c + r * ldc + j, 1, 3);
-  }
-}
-
-// One tile for one k block: rows of groups [g0, g1), panels [p0, p1). A is packed one group at a
-// time, on the first column sub-block, while the next group's source is prefetched.
+// One tile for one k block: rows of groups [g0, g1), panels [p0, p1). Each row group of A is
+// packed just before its first use (on the first column sub-block) and reused from cache after.
 void run_tile(const KernelSet& ks, const Problem& pr, int64_t k0, int64_t kc, const float* bblk, int64_t pstride,
               bool load_c, bool last, int64_t g0, int64_t g1, int64_t p0, int64_t p1, float* ap) {
   const int mr = ks.mr;
@@ -199,21 +163,12 @@ void run_tile(const KernelSet& ks, const Problem& pr, int64_t k0, int64_t kc, co
       const int maxu = ks.max_units[r];
       float* apg = ap + (g - g0) * ks.a_step * kc;
       float* crow = pr.c + r0 * pr.ldc;
-      const bool first = jb == p0;
-      if (first) ks.pack_a(pr.a.p + r0 * pr.a.rs + k0 * pr.a.cs, pr.a.rs, pr.a.cs, r, kc, apg);
-      const int64_t next_rows = first && g + 1 < g1 ? std::min<int64_t>(mr, pr.m - r0 - mr) : 0;
-      const GroupPrefetch next(pr.a, r0 + mr, (int)next_rows, k0, kc);
-      const int64_t calls = ceil_div(u1 - u0, maxu), slice = ceil_div(next.lines(), calls);
-      if (load_c) prefetch_c(crow + u0 * ucols, pr.ldc, r, std::min<int64_t>(maxu * ucols, col1 - u0 * ucols));
-      for (int64_t u = u0, call = 0; u < u1; u += maxu, ++call) {
+      if (jb == p0) ks.pack_a(pr.a.p + r0 * pr.a.rs + k0 * pr.a.cs, pr.a.rs, pr.a.cs, r, kc, apg);
+      for (int64_t u = u0; u < u1; u += maxu) {
         const int nu = (int)std::min<int64_t>(maxu, u1 - u);
         for (int i = 0; i < nu; ++i) bunit[i] = bblk + (u + i) / upp * pstride + (u + i) % upp * ucols;
         const int64_t ucol = u * ucols;
         const int ncols = (int)std::min<int64_t>((int64_t)nu * ucols, pr.n - ucol);
-        next.fetch(call * slice, (call + 1) * slice);
-        if (load_c && u + nu < u1) {  // the next call's C tile arrives while this one runs
-          prefetch_c(crow + ucol + nu * ucols, pr.ldc, r, std::min<int64_t>(maxu * ucols, col1 - ucol - nu * ucols));
-        }
         ks.kernel(r, nu)(kc, apg, bunit, crow + ucol, pr.ldc, ncols, load_c);
       }
       if (epilogue) {
