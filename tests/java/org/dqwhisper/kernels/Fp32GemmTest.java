@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * {@code (K+3)·u·S} with {@code u = 2^-24} and {@code S = Σ|a·b| + |c0| + |bias|} (K-1 additions,
  * one rounding per product on the non-FMA scalar path, the C start and the bias add). GELU has
  * slope at most 1.13, so that error grows by 1.13, plus the GELU evaluation itself: 1e-6 relative
- * (the vectorized erfc is about 4e-7, the scalar path rounds a double once). This bound holds for
+ * (the vectorized erfc measures 3.2e-7, the scalar path rounds a double once). This bound holds for
  * any summation order, so it cannot catch a dropped term at large K; {@link
  * #smallIntegerOperandsGiveExactResults} does: with small-integer operands every partial sum is
  * exact in FP32, so the result must equal the exact integer sum bit for bit.
