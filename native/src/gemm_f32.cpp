@@ -152,6 +152,9 @@ void run_tile(const KernelSet& ks, const Problem& pr, int64_t k0, int64_t kc, co
   const int upp = kPanelCols / ucols;  // units per panel
   const int64_t sub_panels = std::max<int64_t>(1, kSubBlockFloats / (kc * kPanelCols));
   const bool epilogue = last && pr.flags != 0;
+  // full row groups read row-major A in place unless its rows are a multiple of 4 KB apart (then
+  // they would all share one L1 set)
+  const bool direct_rows = ks.direct && pr.a.cs == 1 && pr.a.rs % 1024 != 0;
   const float* bunit[kMaxUnits];
   for (int64_t jb = p0; jb < p1; jb += sub_panels) {
     const int64_t col0 = jb * kPanelCols;
@@ -163,13 +166,19 @@ void run_tile(const KernelSet& ks, const Problem& pr, int64_t k0, int64_t kc, co
       const int maxu = ks.max_units[r];
       float* apg = ap + (g - g0) * ks.a_step * kc;
       float* crow = pr.c + r0 * pr.ldc;
-      if (jb == p0) ks.pack_a(pr.a.p + r0 * pr.a.rs + k0 * pr.a.cs, pr.a.rs, pr.a.cs, r, kc, apg);
+      const float* asrc = pr.a.p + r0 * pr.a.rs + k0 * pr.a.cs;
+      const bool direct = direct_rows && r == mr;
+      if (jb == p0 && !direct) ks.pack_a(asrc, pr.a.rs, pr.a.cs, r, kc, apg);
       for (int64_t u = u0; u < u1; u += maxu) {
         const int nu = (int)std::min<int64_t>(maxu, u1 - u);
         for (int i = 0; i < nu; ++i) bunit[i] = bblk + (u + i) / upp * pstride + (u + i) % upp * ucols;
         const int64_t ucol = u * ucols;
         const int ncols = (int)std::min<int64_t>((int64_t)nu * ucols, pr.n - ucol);
-        ks.kernel(r, nu)(kc, apg, bunit, crow + ucol, pr.ldc, ncols, load_c);
+        if (direct) {
+          ks.direct(kc, asrc, pr.a.rs, bunit, crow + ucol, pr.ldc, ncols, load_c);
+        } else {
+          ks.kernel(r, nu)(kc, apg, bunit, crow + ucol, pr.ldc, ncols, load_c);
+        }
       }
       if (epilogue) {
         ks.epilogue(crow + col0, pr.ldc, r, (int)(col1 - col0), pr.bias ? pr.bias + col0 : nullptr, pr.flags);

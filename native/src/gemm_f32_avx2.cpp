@@ -178,7 +178,7 @@ void epilogue(float* c, int64_t ldc, int rows, int cols, const float* bias, int 
 }
 
 // constant-initialized: nothing in this file may run before the CPU has been checked
-constexpr KernelSet kSet = {"avx2", kMr, kAStep, kUnitCols, kMaxUnitsByRows, kernel_for, pack_a, epilogue};
+constexpr KernelSet kSet = {"avx2", kMr, kAStep, kUnitCols, kMaxUnitsByRows, kernel_for, pack_a, nullptr, epilogue};
 
 }  // namespace
 

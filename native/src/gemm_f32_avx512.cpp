@@ -73,6 +73,44 @@ void kernel(int64_t kc, const float* ap, const float* const* bunit, float* c, in
     for (int v = 0; v < V; ++v) _mm512_mask_storeu_ps(c + r * ldc + 16 * v, mask[v], acc[r][v]);
 }
 
+// The full-group kernel (kMr rows × 32 columns) reading A in place from kMr rows lda apart; the
+// rows are addressed from five bases three rows apart so that base + lda·{0,1,2} covers them.
+void kernel_direct(int64_t kc, const float* a, int64_t lda, const float* const* bunit, float* c, int64_t ldc,
+                   int ncols, bool load_c) {
+  constexpr int R = kMr, V = 2;
+  __m512 acc[R][V];
+  const __mmask16 mask[V] = {lane_mask(ncols), lane_mask(ncols - 16)};
+#pragma GCC unroll 16
+  for (int r = 0; r < R; ++r)
+#pragma GCC unroll 2
+    for (int v = 0; v < V; ++v) {
+      if (load_c) {
+        acc[r][v] = _mm512_maskz_loadu_ps(mask[v], c + r * ldc + 16 * v);
+      } else {
+        acc[r][v] = _mm512_setzero_ps();
+        __builtin_prefetch(c + r * ldc + 16 * v, 1, 3);
+      }
+    }
+  const float* b = bunit[0];
+  const float* base[5] = {a, a + 3 * lda, a + 6 * lda, a + 9 * lda, a + 12 * lda};
+  for (int64_t kk = 0; kk < kc; ++kk) {
+    _mm_prefetch(reinterpret_cast<const char*>(b + kPrefetchSteps * kPanelCols), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(b + kPrefetchSteps * kPanelCols + 16), _MM_HINT_T0);
+    const __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
+    b += kPanelCols;
+#pragma GCC unroll 16
+    for (int r = 0; r < R; ++r) {
+      const __m512 av = _mm512_set1_ps(base[r / 3][(r % 3) * lda + kk]);
+      acc[r][0] = _mm512_fmadd_ps(av, b0, acc[r][0]);
+      acc[r][1] = _mm512_fmadd_ps(av, b1, acc[r][1]);
+    }
+  }
+#pragma GCC unroll 16
+  for (int r = 0; r < R; ++r)
+#pragma GCC unroll 2
+    for (int v = 0; v < V; ++v) _mm512_mask_storeu_ps(c + r * ldc + 16 * v, mask[v], acc[r][v]);
+}
+
 // widest kernel per row count: R·2·NU accumulators + 2·NU B registers + 1 broadcast <= 32 zmm
 constexpr int kMaxUnitsByRows[kMaxRows + 1] = {0, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0};
 
@@ -266,7 +304,7 @@ void epilogue(float* c, int64_t ldc, int rows, int cols, const float* bias, int 
 }
 
 // constant-initialized: nothing in this file may run before the CPU has been checked
-constexpr KernelSet kSet = {"avx512", kMr, kAStep, kPanelCols, kMaxUnitsByRows, kernel_for, pack_a, epilogue};
+constexpr KernelSet kSet = {"avx512", kMr, kAStep, kPanelCols, kMaxUnitsByRows, kernel_for, pack_a, kernel_direct, epilogue};
 
 }  // namespace
 

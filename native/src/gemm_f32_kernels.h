@@ -24,6 +24,11 @@ constexpr int kMaxUnits = 8;   // upper bound of units per micro-kernel call
 using MicroKernel = void (*)(int64_t kc, const float* ap, const float* const* bunit, float* c, int64_t ldc,
                              int ncols, bool load_c);
 
+// Like MicroKernel for a full row group (mr rows, max_units[mr] units) but reading A in place:
+// row r, step kk at a[r·lda + kk] (A row-major, no packing).
+using DirectKernel = void (*)(int64_t kc, const float* a, int64_t lda, const float* const* bunit, float* c,
+                              int64_t ldc, int ncols, bool load_c);
+
 // Packs rows [0, rows) × steps [0, kc) of A, element (i, kk) = a[i·rs + kk·cs], into groups of mr
 // rows (the layout above, group g at ap + g·a_step·kc), zero-filling rows past `rows`.
 using PackA = void (*)(const float* a, int64_t rs, int64_t cs, int rows, int64_t kc, float* ap);
@@ -39,6 +44,7 @@ struct KernelSet {
   const int* max_units;            // [rows] for rows in 1..mr: widest kernel, in units
   MicroKernel (*kernel)(int rows, int units);  // 1 <= rows <= mr, 1 <= units <= max_units[rows]
   PackA pack_a;
+  DirectKernel direct;             // null when the path always packs A
   Epilogue epilogue;
 };
 

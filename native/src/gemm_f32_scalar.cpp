@@ -71,7 +71,7 @@ void epilogue(float* c, int64_t ldc, int rows, int cols, const float* bias, int 
 }
 
 constexpr int kMaxUnitsByRows[kMr + 1] = {0, 1, 1, 1, 1};
-constexpr KernelSet kSet = {"scalar", kMr, kMr, kCols, kMaxUnitsByRows, kernel_for, pack_a, epilogue};
+constexpr KernelSet kSet = {"scalar", kMr, kMr, kCols, kMaxUnitsByRows, kernel_for, pack_a, nullptr, epilogue};
 
 }  // namespace
 
