@@ -7,9 +7,10 @@
 // weights), and the output is cut into tiles (row groups × column panels) run by
 // dqw::parallel_for. A tile walks column sub-blocks that fit in L2, then row groups of A (packed
 // on first use and kept in L1, or, on paths with a direct kernel, read in place from row-major A
-// so that its memory traffic overlaps the FMAs), then the units of the sub-block. k is never split across threads, and every C
-// element is summed in increasing k from its starting value (an FP32 C round trip between k
-// blocks is exact), so the result does not depend on the thread count or the blocking.
+// so that its memory traffic overlaps the FMAs), then the units of the sub-block. k is never split
+// across threads, and every C element is summed in increasing k from its starting value (an FP32
+// C round trip between k blocks is exact), so the result does not depend on the thread count or
+// the blocking.
 #include "dqw/gemm_f32.h"
 
 #include <algorithm>
