@@ -78,7 +78,8 @@ static void test_shape(std::mt19937& g, int m, int k, int n, int lo, int hi) {
             const float v = std::fmaf((float)ref[(size_t)i * n + j], s, bias[j]);
             const double gd = 0.5 * (double)v * std::erfc(-(double)v / std::sqrt(2.0));
             const float got = y[(size_t)i * n + j];
-            // 1e-6 relative (GELU error is ~6e-7 at worst) + 1e-30 absolute for the underflow range
+            // the pre-activation v is computed exactly as the kernel does, so only the GELU error remains:
+            // 1e-6 relative (its measured max is 4e-7) + 1e-30 absolute (the tail cut, |GELU| < 2.3e-34)
             far += !(std::fabs(got - gd) <= 1e-6 * std::fabs(gd) + 1e-30);
           }
         CHECK(far == 0, "f32 isa=%d m=%d k=%d n=%d: %d outside tolerance", isa, m, k, n, far);
