@@ -1,6 +1,7 @@
 package org.dqwhisper.whisper;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import org.dqwhisper.nn.LayerNorm;
 import org.dqwhisper.nn.Linear;
@@ -41,7 +42,7 @@ public final class WhisperModel implements AutoCloseable {
     /** Loads an HF folder, an OpenAI .pt file, or a folder with an OpenAI-layout checkpoint. */
     public static WhisperModel load(Path path, Precision precision) throws IOException {
         try (WhisperCheckpoint ck = WhisperCheckpoint.load(path)) {
-            return build(ck.config(), new TensorSource() {
+            return buildUnchecked(ck.config(), new TensorSource() {
                 @Override
                 public boolean has(String name) {
                     return ck.has(name);
@@ -49,9 +50,21 @@ public final class WhisperModel implements AutoCloseable {
 
                 @Override
                 public Tensor take(String name) {
-                    return ck.tensor(name);
+                    try {
+                        return ck.tensor(name);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
                 }
             }, precision);
+        }
+    }
+
+    private static WhisperModel buildUnchecked(WhisperConfig cfg, TensorSource src, Precision precision) throws IOException {
+        try {
+            return build(cfg, src, precision);
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
         }
     }
 
