@@ -31,6 +31,7 @@ import org.dqwhisper.text.WhisperLanguages;
  * a {@link ManifestFormatException} naming the file and line.
  */
 public final class Manifest {
+    private static final java.util.regex.Pattern COLUMN = java.util.regex.Pattern.compile("column (\\d+)");
     private static final TypeAdapter<JsonElement> JSON_ELEMENT = new Gson().getAdapter(JsonElement.class);
     private final Path file;
     private final List<ManifestEntry> entries;
@@ -98,8 +99,9 @@ public final class Manifest {
             if (e instanceof ManifestFormatException m) {
                 throw m;
             }
-            throw new ManifestFormatException(file, line, "not valid JSON (" + e.getMessage() + "): "
-                + abbreviate(text));
+            java.util.regex.Matcher column = COLUMN.matcher(String.valueOf(e.getMessage()));
+            throw new ManifestFormatException(file, line, "not valid JSON" + (column.find() ? " at column "
+                + column.group(1) : "") + ": " + abbreviate(text));
         }
         String audioText = string(file, line, o, "audio", true);
         if (audioText.isBlank()) {
