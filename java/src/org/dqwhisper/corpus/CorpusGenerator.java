@@ -77,7 +77,7 @@ public final class CorpusGenerator {
             }
         }
         int reused = done.size();
-        LOG.info("corpus {}: {} utterances, {} cached, {} to synthesize with {} on {} threads", folder, plans.size(),
+        LOG.debug("corpus {}: {} utterances, {} cached, {} to synthesize with {} on {} threads", folder, plans.size(),
             reused, todo.size(), engine, jobs);
         AtomicInteger finished = new AtomicInteger(reused);
         double[] seconds = {done.values().stream().mapToDouble(d -> d.samples() / (double) RATE).sum()};
