@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
 /** {@code bin/dqw}: the command-line entry. Each subcommand is a thin shell over a public Java API. */
 @Command(name = "dqw", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Whisper speech recognition on native INT8 kernels, compressed with DQ-Whisper.",
-        subcommands = {Main.VersionCommand.class, DumpCommand.class, ScoreCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {Main.VersionCommand.class, TranscribeCommand.class, DumpCommand.class, CorpusCommand.class,
+            ScoreCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
     public static final String VERSION = "0.1.0";
 
@@ -28,6 +29,7 @@ public final class Main implements Callable<Integer> {
 
     /** Runs the CLI and returns the exit code (for tests and embedding). */
     public static int run(String... args) {
+        WhisperRuntime.install();
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((ex, cmd, parse) -> {
             cmd.getErr().println("dqw " + cmd.getCommandName() + ": " + ex.getMessage());

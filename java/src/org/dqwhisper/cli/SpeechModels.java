@@ -19,6 +19,11 @@ public final class SpeechModels {
     }
 
     /** Removes both (for tests). */
+    /** Installs {@code modelLoader} and {@code frontEnd} unless something is installed already. */
+    public static synchronized void installIfAbsent(SpeechModelLoader modelLoader, AudioFrontEnd frontEnd) {
+        if (loader == null && audio == null) install(modelLoader, frontEnd);
+    }
+
     public static void clear() {
         loader = null;
         audio = null;

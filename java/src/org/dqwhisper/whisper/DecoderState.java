@@ -13,19 +13,60 @@ public final class DecoderState implements AutoCloseable {
     final Tensor[] selfV;
     final Tensor[] crossK;
     final Tensor[] crossV;
+    private final CrossCache cross;
     private int length;
+    private boolean closed;
+
+    /** Cross-attention keys/values of one encoder output: shared by forks, freed with the last one. */
+    private static final class CrossCache {
+        final Tensor[] k;
+        final Tensor[] v;
+        int users = 1;
+
+        CrossCache(int layers, int audioCtx, int width) {
+            k = new Tensor[layers];
+            v = new Tensor[layers];
+            for (int i = 0; i < layers; i++) {
+                k[i] = Tensor.allocate("decoder.cross.k" + i, DType.F32, audioCtx, width);
+                v[i] = Tensor.allocate("decoder.cross.v" + i, DType.F32, audioCtx, width);
+            }
+        }
+
+        synchronized void retain() {
+            users++;
+        }
+
+        synchronized void release() {
+            if (--users == 0) {
+                for (Tensor t : k) t.close();
+                for (Tensor t : v) t.close();
+            }
+        }
+    }
 
     DecoderState(int layers, int textCtx, int audioCtx, int width) {
+        this(layers, textCtx, width, new CrossCache(layers, audioCtx, width));
+    }
+
+    private DecoderState(int layers, int textCtx, int width, CrossCache cross) {
+        this.cross = cross;
         selfK = new Tensor[layers];
         selfV = new Tensor[layers];
-        crossK = new Tensor[layers];
-        crossV = new Tensor[layers];
+        crossK = cross.k;
+        crossV = cross.v;
         for (int i = 0; i < layers; i++) {
             selfK[i] = Tensor.allocate("decoder.cache.k" + i, DType.F32, textCtx, width);
             selfV[i] = Tensor.allocate("decoder.cache.v" + i, DType.F32, textCtx, width);
-            crossK[i] = Tensor.allocate("decoder.cross.k" + i, DType.F32, audioCtx, width);
-            crossV[i] = Tensor.allocate("decoder.cross.v" + i, DType.F32, audioCtx, width);
         }
+    }
+
+    /** A new state over the same audio (cross-attention keys/values shared, not copied) with a copy of this cache. */
+    public DecoderState fork() {
+        if (closed) throw new IllegalStateException("decoder state is closed");
+        cross.retain();
+        DecoderState f = new DecoderState(selfK.length, (int) selfK[0].dim(0), (int) selfK[0].dim(1), cross);
+        f.copyCacheFrom(this);
+        return f;
     }
 
     /** Tokens already in the cache. */
@@ -47,6 +88,7 @@ public final class DecoderState implements AutoCloseable {
 
     /** Copies the self-attention cache of {@code other} (same model) into this state (for beam search). */
     public void copyCacheFrom(DecoderState other) {
+        if (other.crossK != crossK) throw new IllegalArgumentException("decoder states belong to different audio");
         for (int i = 0; i < selfK.length; i++) {
             int n = other.length;
             if (n > 0) {
@@ -59,8 +101,10 @@ public final class DecoderState implements AutoCloseable {
 
     @Override
     public void close() {
-        for (Tensor[] arr : new Tensor[][] {selfK, selfV, crossK, crossV}) {
-            for (Tensor t : arr) if (t != null) t.close();
-        }
+        if (closed) return;
+        closed = true;
+        for (Tensor t : selfK) t.close();
+        for (Tensor t : selfV) t.close();
+        cross.release();
     }
 }

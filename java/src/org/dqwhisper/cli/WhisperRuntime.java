@@ -1,0 +1,53 @@
+package org.dqwhisper.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.dqwhisper.audio.AudioLoader;
+import org.dqwhisper.audio.LogMelSpectrogram;
+import org.dqwhisper.audio.MelSpectrogram;
+import org.dqwhisper.decode.MelSource;
+import org.dqwhisper.kernels.CpuRuntime;
+import org.dqwhisper.nn.Precision;
+import org.dqwhisper.whisper.WhisperModel;
+import org.dqwhisper.whisper.WhisperSpeechModel;
+
+/** The real model loader and audio front end behind the CLI's {@link SpeechModels} seam. */
+final class WhisperRuntime {
+    private WhisperRuntime() {}
+
+    static void install() {
+        SpeechModels.installIfAbsent(WhisperRuntime::loadModel, new AudioFrontEnd() {
+            @Override
+            public float[] load(Path file) throws java.io.IOException {
+                return AudioLoader.load(file);
+            }
+
+            @Override
+            public MelSource melSpectrogram(float[] samples, int nMels) {
+                // whisper.transcribe: log_mel_spectrogram(audio, padding=N_SAMPLES); the max-8 floor covers the padding
+                MelSpectrogram mel = new LogMelSpectrogram(nMels).compute(samples, LogMelSpectrogram.CHUNK_SAMPLES);
+                int content = samples.length / LogMelSpectrogram.HOP_LENGTH;
+                return MelSource.of(mel.toFloatArray(), nMels, mel.frames(), Math.min(content, mel.frames() - MelSource.WINDOW_FRAMES));
+            }
+        });
+    }
+
+    static WhisperSpeechModel loadModel(String model, SpeechModelLoader.Precision precision, int threads) throws java.io.IOException {
+        Path path = Path.of(model);
+        if (!Files.exists(path)) {
+            throw new java.nio.file.NoSuchFileException(model, null,
+                    "no such model (give a Hugging Face folder, an OpenAI .pt file, or a folder with model.pt / model.safetensors + dims.json; models cannot be downloaded here)");
+        }
+        if (threads > 0) CpuRuntime.setThreads(threads);
+        Precision p = precision == SpeechModelLoader.Precision.INT8 ? Precision.INT8 : Precision.FP32;
+        return new WhisperSpeechModel(WhisperModel.load(path, p), officialName(path), true);
+    }
+
+    /** "whisper-base.en", "openai_whisper-large-v3", "small.pt" → "base.en", "large-v3", "small". */
+    static String officialName(Path path) {
+        String n = path.getFileName().toString();
+        if (n.endsWith(".pt")) n = n.substring(0, n.length() - 3);
+        int i = n.lastIndexOf("whisper-");
+        return i >= 0 ? n.substring(i + "whisper-".length()) : n;
+    }
+}
