@@ -134,11 +134,11 @@ class OneDnnGemmBackendTest {
             float[] x = randomFloats(rnd, m * k, 2f);
             float[] w = randomFloats(rnd, n * k, 0.1f);
             float[] bias = randomFloats(rnd, n, 1f);
-            for (boolean gelu : new boolean[] {false, true}) {
-                try (Tensor xt = Tensor.of(x, m, k); Tensor wt = Tensor.of(w, n, k); Tensor bt = Tensor.of(bias, n);
-                        PackedInt8Weights pw = backend.packInt8(wt); Tensor y = Tensor.allocate(DType.F32, m, n);
-                        Tensor q = Tensor.allocate(DType.S8, m, k); Tensor sc = Tensor.allocate(DType.F32, m);
-                        Tensor y2 = Tensor.allocate(DType.F32, m, n)) {
+            try (Tensor xt = Tensor.of(x, m, k); Tensor wt = Tensor.of(w, n, k); Tensor bt = Tensor.of(bias, n);
+                    PackedInt8Weights pw = backend.packInt8(wt); Tensor y = Tensor.allocate(DType.F32, m, n);
+                    Tensor q = Tensor.allocate(DType.S8, m, k); Tensor sc = Tensor.allocate(DType.F32, m);
+                    Tensor y2 = Tensor.allocate(DType.F32, m, n)) {
+                for (boolean gelu : new boolean[] {false, true}) {
                     backend.int8Linear(xt, pw, bt, gelu, y);
                     backend.quantizeRows(xt, q, sc);
                     backend.int8Gemm(q, sc, pw, bt, gelu, y2);
