@@ -23,8 +23,8 @@ import org.dqwhisper.tensor.Tensor;
  *       in-place row-scale {@code binary} epilogue, because oneDNN's fast INT8 matmul has no per-row
  *       source scales (see {@link OneDnnInt8MatmulPlan}).</li>
  *   <li>{@link #int8Linear}: the same, after quantizing X with oneDNN primitives: row max/min
- *       {@code reduction}s, the row factors in Java (O(M)), and a {@code reorder} F32 → S8 with per-row
- *       scales (see {@link OneDnnQuantizePlan}); bit-identical to the convention. This is the baseline the
+ *       {@code reduction}s, the row factors in Java (O(M)), and a {@code binary_mul} by the row factors
+ *       into S8 (see {@link OneDnnQuantizePlan}); bit-identical to the convention. This is the baseline the
  *       fused native INT8 Linear is measured against.</li>
  *   <li>{@link #fp32Linear}: FP32 matmul on weights reordered once into oneDNN's blocked layout
  *       ({@code format_tag.any}), bias, GELU.</li>
