@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code dqw bench ...}: micro-benchmarks of the kernels. */
-@Command(name = "bench", description = "Micro-benchmarks of the kernels.", subcommands = {BenchCommand.Gemm.class})
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Micro-benchmarks of the kernels.", subcommands = {BenchCommand.Gemm.class})
 public final class BenchCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -28,7 +28,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /** {@code dqw bench gemm}: GEMM throughput of the native and oneDNN backends on Whisper's Linear shapes. */
-    @Command(name = "gemm", description = {
+    @Command(name = "gemm", mixinStandardHelpOptions = true, description = {
         "GEMM throughput (Gop/s = 2*M*N*K / time) on Whisper's Linear shapes, per implementation and thread count.",
         "Implementations: " + "int8, int8-gemm, fp32 (native; need the native backend), onednn-int8, onednn-int8-linear, onednn-fp32.",
         "oneDNN's thread count is its process setting (OMP_NUM_THREADS, else all CPUs); its rows record it.",
