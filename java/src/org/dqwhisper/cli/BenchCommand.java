@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code dqw bench ...}: micro-benchmarks of the kernels. */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Micro-benchmarks of the kernels.", subcommands = {BenchCommand.Gemm.class})
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Micro-benchmarks of the kernels.", subcommands = {BenchCommand.Gemm.class, BenchModelCommand.class})
 public final class BenchCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
