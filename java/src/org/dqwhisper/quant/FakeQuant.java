@@ -2,6 +2,8 @@ package org.dqwhisper.quant;
 
 import org.bytedeco.javacpp.FloatPointer;
 import org.dqwhisper.kernels.CpuRuntime;
+import org.dqwhisper.kernels.NativeInt4Weights;
+import org.dqwhisper.kernels.NativeInt8Weights;
 import org.dqwhisper.nativelib.NativeFakeQuant;
 import org.dqwhisper.quant.QuantConfig.Estimator;
 import org.dqwhisper.quant.QuantConfig.Granularity;
@@ -180,6 +182,52 @@ public final class FakeQuant implements AutoCloseable {
         CpuRuntime.ensureLoaded();
         check(NativeFakeQuant.dqw_fq_codes(w.floatPointer(), k, n, k, nativeGranularity(), group(), config.weightBits(),
                 nativeScheme(), inv.floatPointer(), ptr(zero), codes.pointer(), k), "dqw_fq_codes", w);
+    }
+
+    /**
+     * The INT4 export of the latest {@link #forward} of {@code w}: its codes with this quantizer's scales
+     * (STE: from the data; LSQ: the learned ones), so the integer kernel runs exactly the trained grid.
+     * Needs a symmetric config of at most 4 bits without the signed-max quirk, and a group that is a
+     * multiple of 4 (per-tensor and per-channel scales become one group of K).
+     */
+    public NativeInt4Weights toInt4(Tensor w) {
+        if (!config.symmetric() || config.signedMaxQuirk() || config.weightBits() > 4) {
+            throw new IllegalStateException("fake quant: INT4 export needs symmetric weights of at most 4 bits without the"
+                    + " signed-max quirk, config is " + config);
+        }
+        try (Tensor codes = Tensor.allocate("int4 codes", DType.S8, n, k); Tensor s = scalesPerRow()) {
+            codes(w, codes);
+            int group = config.granularity() == Granularity.PER_GROUP ? (int) config.segmentLength(k) : k;
+            return NativeInt4Weights.fromCodes(codes, s, group);
+        }
+    }
+
+    /**
+     * The INT8 export of the latest {@link #forward} of {@code w}: codes and per-channel scales for
+     * {@code Int8Gemm} (a per-tensor scale is repeated for every channel). Needs 8-bit symmetric
+     * per-tensor or per-channel scales without the signed-max quirk.
+     */
+    public NativeInt8Weights toInt8(Tensor w) {
+        if (!config.symmetric() || config.signedMaxQuirk() || config.weightBits() != 8
+                || config.granularity() == Granularity.PER_GROUP) {
+            throw new IllegalStateException("fake quant: INT8 export needs 8-bit symmetric per-tensor or per-channel weights"
+                    + " without the signed-max quirk, config is " + config);
+        }
+        try (Tensor codes = Tensor.allocate("int8 codes", DType.S8, n, k); Tensor s = scalesPerRow()) {
+            codes(w, codes);
+            return NativeInt8Weights.of(codes, s.reshape(n));
+        }
+    }
+
+    /** The scales as [N, segments per row] (a per-tensor scale repeated per row); a new tensor. */
+    private Tensor scalesPerRow() {
+        float[] s = scale.toFloatArray();
+        int perRow = config.granularity() == Granularity.PER_TENSOR ? 1 : s.length / n;
+        float[] out = new float[n * perRow];
+        for (int i = 0; i < out.length; i++) out[i] = config.granularity() == Granularity.PER_TENSOR ? s[0] : s[i];
+        Tensor t = Tensor.allocate("scales", DType.F32, n, perRow);
+        t.copyFrom(out);
+        return t;
     }
 
     /**
