@@ -92,7 +92,13 @@ void run(const Kernels& kern, const Pack& pk, const int8_t* a, int64_t lda, int3
         rowsum.assign((size_t)(r1 - r0) * pk.groups, 0);
         for (int32_t r = r0; r < r1; ++r) {
           const int8_t* ar = a + r * lda;
-          for (int32_t kk = 0; kk < pk.k; ++kk) rowsum[(size_t)(r - r0) * pk.groups + kk / pk.group] += ar[kk];
+          int32_t* out = &rowsum[(size_t)(r - r0) * pk.groups];
+          for (int32_t g = 0; g < pk.groups; ++g) {
+            const int32_t k1 = std::min<int32_t>(pk.k, (g + 1) * pk.group);
+            int32_t sum = 0;
+            for (int32_t kk = g * pk.group; kk < k1; ++kk) sum += ar[kk];
+            out[g] = sum;
+          }
         }
       }
       Tile tile{a + r0 * lda, lda, rowsum.data(), r1 - r0, r0, c0, c1};
