@@ -252,6 +252,17 @@ public final class WhisperCheckpoint implements AutoCloseable {
         return storedNames.keySet();
     }
 
+    /**
+     * The files this checkpoint's tensors are read from (the shard index first for sharded layouts), in
+     * a stable order; config files beside them are not included.
+     */
+    public List<Path> files() {
+        java.util.LinkedHashSet<Path> out = new java.util.LinkedHashSet<>();
+        out.add(archive.file());
+        for (String stored : archive.names()) out.add(archive.fileOf(stored));
+        return List.copyOf(out);
+    }
+
     public boolean has(String openAiName) {
         return storedNames.containsKey(openAiName);
     }
