@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 /** {@code bin/dqw}: the command-line entry. Each subcommand is a thin shell over a public Java API. */
 @Command(name = "dqw", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Whisper speech recognition on native INT8 kernels, compressed with DQ-Whisper.",
-        subcommands = {Main.VersionCommand.class, ScoreCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {Main.VersionCommand.class, ScoreCommand.class, FinetuneCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
     public static final String VERSION = "0.1.0";
 
