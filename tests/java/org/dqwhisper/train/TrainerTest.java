@@ -61,6 +61,25 @@ class TrainerTest {
     }
 
     @Test
+    void updatesAreBitIdenticalForOneTwoAndThreeThreads() {
+        int saved = org.dqwhisper.kernels.CpuRuntime.threads();
+        Map<String, float[]> first = null;
+        try {
+            for (int threads = 1; threads <= 3; threads++) {
+                org.dqwhisper.kernels.CpuRuntime.setThreads(threads);
+                try (WhisperModel m = WhisperInit.random(CFG, 4); Trainer t = new Trainer(m, new SyntheticBatches(CFG, 4, 7, 2, 5), options(10, 1))) {
+                    for (int i = 0; i < 2; i++) t.step();
+                    Map<String, float[]> w = weights(m);
+                    if (first == null) first = w;
+                    else assertBitIdentical(first, w);
+                }
+            }
+        } finally {
+            org.dqwhisper.kernels.CpuRuntime.setThreads(saved);
+        }
+    }
+
+    @Test
     void resumingFromACheckpointIsBitIdentical(@TempDir Path dir) throws Exception {
         TrainerOptions opts = options(6, 2);
         Map<String, float[]> uninterrupted;

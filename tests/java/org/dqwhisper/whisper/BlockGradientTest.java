@@ -12,6 +12,7 @@ import java.util.function.DoubleSupplier;
 import org.dqwhisper.nn.Parameter;
 import org.dqwhisper.tensor.DType;
 import org.dqwhisper.tensor.Tensor;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,6 +22,12 @@ import org.junit.jupiter.api.Test;
  * Tolerances: see {@link GradientCheck}.
  */
 class BlockGradientTest {
+    @AfterAll
+    static void reportWorstError() {
+        System.out.printf("gradient checks so far: worst |native - FD| / (rms + |FD|) = %.2e (tolerance %.0e)%n", GradientCheck.worstRatio(),
+                GradientCheck.GRAD_TOL);
+    }
+
     static final int B = 2;
     static final int D = 32;
     static final int SAMPLES = 20;

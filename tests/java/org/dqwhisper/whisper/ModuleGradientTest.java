@@ -17,6 +17,7 @@ import org.dqwhisper.nn.Parameter;
 import org.dqwhisper.nn.Precision;
 import org.dqwhisper.tensor.DType;
 import org.dqwhisper.tensor.Tensor;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,6 +27,12 @@ import org.junit.jupiter.api.Test;
  * 2 heads, B = 2 sequences).
  */
 class ModuleGradientTest {
+    @AfterAll
+    static void reportWorstError() {
+        System.out.printf("gradient checks so far: worst |native - FD| / (rms + |FD|) = %.2e (tolerance %.0e)%n", GradientCheck.worstRatio(),
+                GradientCheck.GRAD_TOL);
+    }
+
     static final int B = 2;
     static final int T = 6;
     static final int D = 32;

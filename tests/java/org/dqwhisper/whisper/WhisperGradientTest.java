@@ -16,6 +16,7 @@ import org.dqwhisper.kernels.NnKernels;
 import org.dqwhisper.nn.Parameter;
 import org.dqwhisper.tensor.DType;
 import org.dqwhisper.tensor.Tensor;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,6 +25,12 @@ import org.junit.jupiter.api.Test;
  * and central finite differences. Tolerances: see {@link GradientCheck}.
  */
 class WhisperGradientTest {
+    @AfterAll
+    static void reportWorstError() {
+        System.out.printf("gradient checks so far: worst |native - FD| / (rms + |FD|) = %.2e (tolerance %.0e)%n", GradientCheck.worstRatio(),
+                GradientCheck.GRAD_TOL);
+    }
+
     static final int B = 2;
     static final int T = 6;
     static final float LABEL_SMOOTHING = 0.1f;
