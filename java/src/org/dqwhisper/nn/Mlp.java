@@ -1,13 +1,35 @@
 package org.dqwhisper.nn;
 
+import java.util.List;
 import org.dqwhisper.kernels.NnKernels;
 import org.dqwhisper.tensor.DType;
 import org.dqwhisper.tensor.Tensor;
 
-/** Whisper's feed-forward block: fc2(GELU(fc1(x))) with GELU fused into fc1's epilogue. */
+/**
+ * Whisper's feed-forward block: fc2(GELU(fc1(x))). Inference fuses GELU into fc1's epilogue; the
+ * training forward keeps fc1's pre-activation and the GELU output ({@link Activations}) for the
+ * backward.
+ */
 public final class Mlp implements AutoCloseable {
     private final Linear fc1;
     private final Linear fc2;
+
+    /** What the backward needs from one training forward: pre-activation and GELU output [M, hidden]. */
+    public static final class Activations implements AutoCloseable {
+        final Tensor pre;
+        final Tensor act;
+
+        Activations(long rows, int hidden) {
+            pre = Tensor.allocate("mlp.pre", DType.F32, rows, hidden);
+            act = Tensor.allocate("mlp.act", DType.F32, rows, hidden);
+        }
+
+        @Override
+        public void close() {
+            pre.close();
+            act.close();
+        }
+    }
 
     public Mlp(Linear fc1, Linear fc2) {
         if (fc2.in() != fc1.out() || fc2.out() != fc1.in()) {
@@ -31,14 +53,57 @@ public final class Mlp implements AutoCloseable {
         fc2.prepare(p);
     }
 
-    /** {@code residual += fc2(GELU(fc1(h)))}; h and residual [T, d]. */
+    public void invalidate() {
+        fc1.invalidate();
+        fc2.invalidate();
+    }
+
+    public void collectParameters(List<Parameter> out) {
+        fc1.collectParameters(out);
+        fc2.collectParameters(out);
+    }
+
+    public void setRequiresGrad(boolean requiresGrad) {
+        fc1.setRequiresGrad(requiresGrad);
+        fc2.setRequiresGrad(requiresGrad);
+    }
+
+    /** {@code residual += fc2(GELU(fc1(h)))}; h and residual [.., d]. */
     public void forwardInto(Tensor h, Tensor residual, Precision p) {
-        long t = h.dim(0);
-        try (Tensor f = Tensor.allocate("mlp.hidden", DType.F32, t, fc1.out());
-                Tensor o = Tensor.allocate("mlp.out", DType.F32, t, fc2.out())) {
+        long m = h.numel() / fc1.in();
+        try (Tensor f = Tensor.allocate("mlp.hidden", DType.F32, m, fc1.out());
+                Tensor o = Tensor.allocate("mlp.out", DType.F32, m, fc2.out())) {
             fc1.forward(h, f, true, p);
             fc2.forward(f, o, false, p);
-            NnKernels.addInto(residual, o);
+            NnKernels.addInto(residual, o.reshape(residual.shape()));
+        }
+    }
+
+    /** Training forward (FP32): {@code residual += fc2(GELU(fc1(h)))}, keeping what {@link #backward} needs. */
+    public Activations forwardTrain(Tensor h, Tensor residual) {
+        long m = h.numel() / fc1.in();
+        Activations a = new Activations(m, fc1.out());
+        try (Tensor o = Tensor.allocate("mlp.out", DType.F32, m, fc2.out())) {
+            fc1.forward(h, a.pre, false, Precision.FP32);
+            NnKernels.gelu(a.pre, a.act);
+            fc2.forward(a.act, o, false, Precision.FP32);
+            NnKernels.addInto(residual, o.reshape(residual.shape()));
+            return a;
+        } catch (RuntimeException e) {
+            a.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Backward: {@code dResidual} is the gradient of the block output (read only); writes (overwrites)
+     * {@code dh}, the gradient of the input h, and accumulates the parameter gradients.
+     */
+    public void backward(Activations a, Tensor h, Tensor dResidual, Tensor dh) {
+        try (Tensor dAct = Tensor.allocate("mlp.dact", DType.F32, a.act.shape())) {
+            fc2.backward(a.act, dResidual, dAct, false);
+            NnKernels.geluBackward(a.pre, dAct, dAct);
+            fc1.backward(h, dAct, dh, false);
         }
     }
 

@@ -1,36 +1,74 @@
 package org.dqwhisper.whisper;
 
+import java.util.List;
 import org.dqwhisper.kernels.NnKernels;
+import org.dqwhisper.nn.Conv1d;
 import org.dqwhisper.nn.LayerNorm;
-import org.dqwhisper.nn.Linear;
+import org.dqwhisper.nn.Parameter;
 import org.dqwhisper.nn.Precision;
 import org.dqwhisper.tensor.DType;
 import org.dqwhisper.tensor.Tensor;
 
 /**
  * Whisper's audio encoder: {@code GELU(conv1(mel))}, {@code GELU(conv2(·))} (stride 2), plus the
- * positional embedding stored in the checkpoint, pre-LN blocks, {@code ln_post}. The two convolutions
- * run as im2col + the FP32 GEMM (their weights [d, c_in, 3] are Linear weights [d, c_in·3]); they stay
- * FP32 in INT8 mode (small, and the first layer is the most precision-sensitive).
+ * sinusoidal positional embedding stored in the checkpoint (a fixed buffer, never trained), pre-LN
+ * blocks, {@code ln_post}. The convolutions run as im2col + the FP32 GEMM and stay FP32 in INT8 mode.
+ * Mel input is channel-major [n_mels, frames] (or a batch [B, n_mels, frames]); it is transposed to
+ * time-major for the convolutions.
  */
 public final class AudioEncoder implements AutoCloseable {
-    final Linear conv1;
-    final Linear conv2;
-    final Tensor positionalEmbedding; // [n_audio_ctx, d]
+    final Conv1d conv1;
+    final Conv1d conv2;
+    final Tensor positionalEmbedding; // [n_audio_ctx, d], a buffer
     final ResidualAttentionBlock[] blocks;
     final LayerNorm lnPost;
     private final int nMels;
     private final int nCtx;
     private final int width;
 
-    AudioEncoder(Linear conv1, Linear conv2, Tensor positionalEmbedding, ResidualAttentionBlock[] blocks, LayerNorm lnPost) {
+    /** What the backward needs from one training forward; {@link #output()} is the encoder output. */
+    static final class Activations implements AutoCloseable {
+        Tensor melT; // [B, frames, n_mels]
+        Tensor h1; // GELU(conv1) [B, frames, d]
+        Conv1d.Activations conv1;
+        Conv1d.Activations conv2;
+        final ResidualAttentionBlock.Activations[] blocks;
+        Tensor lnIn; // [B, T, d]
+        LayerNorm.Stats lnStats;
+        Tensor output; // [B, T, d]
+
+        Activations(int layers) {
+            blocks = new ResidualAttentionBlock.Activations[layers];
+        }
+
+        Tensor output() {
+            return output;
+        }
+
+        @Override
+        public void close() {
+            for (AutoCloseable c : new AutoCloseable[] {melT, h1, conv1, conv2, lnIn, lnStats, output}) close(c);
+            for (AutoCloseable c : blocks) close(c);
+        }
+
+        private static void close(AutoCloseable c) {
+            if (c == null) return;
+            try {
+                c.close();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    AudioEncoder(Conv1d conv1, Conv1d conv2, Tensor positionalEmbedding, ResidualAttentionBlock[] blocks, LayerNorm lnPost) {
         this.conv1 = conv1;
         this.conv2 = conv2;
         this.positionalEmbedding = positionalEmbedding;
         this.blocks = blocks;
         this.lnPost = lnPost;
-        this.width = conv1.out();
-        this.nMels = conv1.in() / 3;
+        this.width = conv1.outChannels();
+        this.nMels = conv1.inChannels();
         this.nCtx = (int) positionalEmbedding.dim(0);
     }
 
@@ -55,32 +93,130 @@ public final class AudioEncoder implements AutoCloseable {
         return blocks;
     }
 
+    /** The fixed sinusoidal positional embedding [n_audio_ctx, d] (not a parameter). */
+    public Tensor positionalEmbedding() {
+        return positionalEmbedding;
+    }
+
     void prepare(Precision p) {
-        conv1.prepare(Precision.FP32);
-        conv2.prepare(Precision.FP32);
+        conv1.prepare();
+        conv2.prepare();
         for (ResidualAttentionBlock b : blocks) b.prepare(p);
     }
 
-    /** mel [n_mels, 2·n_audio_ctx] → encoder output [n_audio_ctx, d] (a new tensor). */
+    void invalidate() {
+        conv1.invalidate();
+        conv2.invalidate();
+        for (ResidualAttentionBlock b : blocks) b.invalidate();
+    }
+
+    /** Trainable parameters in OpenAI state_dict order (the positional embedding is a buffer, not listed). */
+    public void collectParameters(List<Parameter> out) {
+        conv1.collectParameters(out);
+        conv2.collectParameters(out);
+        for (ResidualAttentionBlock b : blocks) b.collectParameters(out);
+        lnPost.collectParameters(out);
+    }
+
+    /** Freezes ({@code false}) or unfreezes every encoder parameter; a frozen encoder keeps no activations in training. */
+    public void setRequiresGrad(boolean requiresGrad) {
+        conv1.setRequiresGrad(requiresGrad);
+        conv2.setRequiresGrad(requiresGrad);
+        for (ResidualAttentionBlock b : blocks) b.setRequiresGrad(requiresGrad);
+        lnPost.setRequiresGrad(requiresGrad);
+    }
+
+    /** Whether any encoder parameter takes a gradient. */
+    public boolean requiresGrad() {
+        java.util.ArrayList<Parameter> ps = new java.util.ArrayList<>();
+        collectParameters(ps);
+        for (Parameter p : ps) if (p.requiresGrad()) return true;
+        return false;
+    }
+
+    /**
+     * mel [n_mels, 2·n_audio_ctx] → encoder output [n_audio_ctx, d], or a batch [B, n_mels, frames] →
+     * [B, n_audio_ctx, d] (a new tensor).
+     */
     public Tensor forward(Tensor mel, Precision p) {
-        mel.requireShape(DType.F32, nMels, nFrames());
-        int frames = nFrames();
-        Tensor x = Tensor.allocate("encoder.output", DType.F32, nCtx, width);
-        try (Tensor melT = Tensor.allocate("mel.T", DType.F32, frames, nMels);
-                Tensor cols1 = Tensor.allocate("conv1.cols", DType.F32, frames, nMels * 3L);
-                Tensor h1 = Tensor.allocate("conv1.out", DType.F32, frames, width);
-                Tensor cols2 = Tensor.allocate("conv2.cols", DType.F32, nCtx, width * 3L)) {
-            NnKernels.transpose2d(mel, melT);
-            NnKernels.im2col1d(melT, 3, 1, 1, cols1);
-            conv1.forward(cols1, h1, true, Precision.FP32);
-            NnKernels.im2col1d(h1, 3, 2, 1, cols2);
-            conv2.forward(cols2, x, true, Precision.FP32);
-            NnKernels.addInto(x, positionalEmbedding);
-            for (ResidualAttentionBlock b : blocks) b.forwardEncoder(x, p);
+        boolean single = mel.rank() == 2;
+        Tensor mel3 = single ? mel.reshape(1, mel.dim(0), mel.dim(1)) : mel;
+        long b = checkMel(mel3);
+        Tensor out = single ? Tensor.allocate("encoder.output", DType.F32, nCtx, width)
+                : Tensor.allocate("encoder.output", DType.F32, b, nCtx, width);
+        Tensor x = single ? out.reshape(1, nCtx, width) : out;
+        try (Tensor melT = transposeMel(mel3);
+                Tensor h1 = Tensor.allocate("conv1.out", DType.F32, b, nFrames(), width)) {
+            conv1.forward(melT, h1);
+            conv2.forward(h1, x);
+            NnKernels.addPositional(x, positionalEmbedding, 0);
+            for (ResidualAttentionBlock blk : blocks) blk.forwardEncoder(x, p);
             lnPost.forward(x, x);
-            return x;
+            return out;
         } catch (RuntimeException e) {
-            x.close();
+            out.close();
+            throw e;
+        }
+    }
+
+    /** Training forward (FP32) of a batch mel [B, n_mels, frames]; the output is {@code activations.output()}. */
+    Activations forwardTrain(Tensor mel) {
+        long b = checkMel(mel);
+        Activations a = new Activations(blocks.length);
+        try {
+            a.melT = transposeMel(mel);
+            a.h1 = Tensor.allocate("conv1.out", DType.F32, b, nFrames(), width);
+            a.conv1 = conv1.forwardTrain(a.melT, a.h1);
+            Tensor x = Tensor.allocate("encoder.x", DType.F32, b, nCtx, width);
+            a.lnIn = x;
+            a.conv2 = conv2.forwardTrain(a.h1, x);
+            NnKernels.addPositional(x, positionalEmbedding, 0);
+            for (int i = 0; i < blocks.length; i++) a.blocks[i] = blocks[i].forwardTrain(x, null);
+            a.output = Tensor.allocate("encoder.output", DType.F32, b, nCtx, width);
+            a.lnStats = lnPost.forwardTrain(x, a.output);
+            return a;
+        } catch (RuntimeException e) {
+            a.close();
+            throw e;
+        }
+    }
+
+    /** Backward of {@link #forwardTrain}: dOutput [B, T, d] (consumed: overwritten) gives every parameter gradient. */
+    void backward(Activations a, Tensor dOutput) {
+        try (Tensor dx = Tensor.allocate("encoder.dx", DType.F32, dOutput.shape());
+                Tensor dh1 = Tensor.allocate("conv1.dout", DType.F32, a.h1.shape())) {
+            lnPost.backward(a.lnIn, a.lnStats, dOutput, dx);
+            for (int i = blocks.length - 1; i >= 0; i--) {
+                blocks[i].backward(a.blocks[i], null, dx, null);
+                a.blocks[i].close();
+                a.blocks[i] = null;
+            }
+            // the positional embedding is a buffer: no gradient
+            conv2.backward(a.conv2, dx, dh1);
+            conv1.backward(a.conv1, dh1, null);
+        }
+    }
+
+    private long checkMel(Tensor mel) {
+        if (mel.rank() != 3 || mel.dim(1) != nMels || mel.dim(2) != nFrames()) {
+            throw new IllegalArgumentException("encoder: mel " + mel.describe() + " must be [" + nMels + ", " + nFrames() + "] or [B, " + nMels
+                    + ", " + nFrames() + "] (n_mels, 2 x n_audio_ctx frames)");
+        }
+        mel.requireDType(DType.F32);
+        return mel.dim(0);
+    }
+
+    /** [B, n_mels, frames] → time-major [B, frames, n_mels]. */
+    private Tensor transposeMel(Tensor mel) {
+        long b = mel.dim(0);
+        Tensor t = Tensor.allocate("mel.T", DType.F32, b, nFrames(), nMels);
+        try {
+            for (long i = 0; i < b; i++) {
+                NnKernels.transpose2d(mel.rows(i, i + 1).reshape(nMels, nFrames()), t.rows(i, i + 1).reshape(nFrames(), nMels));
+            }
+            return t;
+        } catch (RuntimeException e) {
+            t.close();
             throw e;
         }
     }

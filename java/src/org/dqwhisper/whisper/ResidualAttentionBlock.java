@@ -1,8 +1,10 @@
 package org.dqwhisper.whisper;
 
+import java.util.List;
 import org.dqwhisper.nn.LayerNorm;
 import org.dqwhisper.nn.Mlp;
 import org.dqwhisper.nn.MultiHeadAttention;
+import org.dqwhisper.nn.Parameter;
 import org.dqwhisper.nn.Precision;
 import org.dqwhisper.tensor.DType;
 import org.dqwhisper.tensor.Tensor;
@@ -10,6 +12,9 @@ import org.dqwhisper.tensor.Tensor;
 /**
  * One pre-LN transformer block: {@code x += attn(attn_ln(x))}; decoder blocks also
  * {@code x += cross_attn(cross_attn_ln(x), audio)}; then {@code x += mlp(mlp_ln(x))}.
+ *
+ * <p>Training ({@link #forwardTrain}/{@link #backward}) runs a batch [B, T, d] in FP32 and keeps the
+ * residual stream at each LayerNorm input plus each sub-module's own activations.
  */
 public final class ResidualAttentionBlock implements AutoCloseable {
     final LayerNorm attnLn;
@@ -18,6 +23,47 @@ public final class ResidualAttentionBlock implements AutoCloseable {
     final MultiHeadAttention crossAttn;
     final LayerNorm mlpLn;
     final Mlp mlp;
+
+    /** What the backward needs from one training forward. */
+    static final class Activations implements AutoCloseable {
+        final Tensor attnIn; // residual stream entering attn_ln [B,T,d]
+        final Tensor attnH; // attn_ln output
+        LayerNorm.Stats attnStats;
+        MultiHeadAttention.Activations attnAct;
+        Tensor crossIn;
+        Tensor crossH;
+        LayerNorm.Stats crossStats;
+        MultiHeadAttention.Activations crossAct;
+        final Tensor mlpIn;
+        final Tensor mlpH;
+        LayerNorm.Stats mlpStats;
+        Mlp.Activations mlpAct;
+
+        Activations(long[] shape, boolean cross) {
+            attnIn = Tensor.allocate("block.attn_in", DType.F32, shape);
+            attnH = Tensor.allocate("block.attn_h", DType.F32, shape);
+            if (cross) {
+                crossIn = Tensor.allocate("block.cross_in", DType.F32, shape);
+                crossH = Tensor.allocate("block.cross_h", DType.F32, shape);
+            }
+            mlpIn = Tensor.allocate("block.mlp_in", DType.F32, shape);
+            mlpH = Tensor.allocate("block.mlp_h", DType.F32, shape);
+        }
+
+        @Override
+        public void close() {
+            for (AutoCloseable c : new AutoCloseable[] {attnIn, attnH, attnStats, attnAct, crossIn, crossH, crossStats, crossAct, mlpIn, mlpH,
+                    mlpStats, mlpAct}) {
+                if (c != null) {
+                    try {
+                        c.close();
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            }
+        }
+    }
 
     ResidualAttentionBlock(LayerNorm attnLn, MultiHeadAttention attn, LayerNorm crossAttnLn, MultiHeadAttention crossAttn,
             LayerNorm mlpLn, Mlp mlp) {
@@ -47,12 +93,40 @@ public final class ResidualAttentionBlock implements AutoCloseable {
         mlp.prepare(p);
     }
 
-    /** Encoder block over the whole sequence x [T, d] (updated in place). */
+    void invalidate() {
+        attn.invalidate();
+        if (crossAttn != null) crossAttn.invalidate();
+        mlp.invalidate();
+    }
+
+    /** Parameters in OpenAI state_dict order: attn, attn_ln, cross_attn, cross_attn_ln, mlp, mlp_ln. */
+    void collectParameters(List<Parameter> out) {
+        attn.collectParameters(out);
+        attnLn.collectParameters(out);
+        if (crossAttn != null) {
+            crossAttn.collectParameters(out);
+            crossAttnLn.collectParameters(out);
+        }
+        mlp.collectParameters(out);
+        mlpLn.collectParameters(out);
+    }
+
+    void setRequiresGrad(boolean requiresGrad) {
+        attn.setRequiresGrad(requiresGrad);
+        attnLn.setRequiresGrad(requiresGrad);
+        if (crossAttn != null) {
+            crossAttn.setRequiresGrad(requiresGrad);
+            crossAttnLn.setRequiresGrad(requiresGrad);
+        }
+        mlp.setRequiresGrad(requiresGrad);
+        mlpLn.setRequiresGrad(requiresGrad);
+    }
+
+    /** Encoder block over whole sequences x [T, d] or [B, T, d] (updated in place). */
     void forwardEncoder(Tensor x, Precision p) {
-        long t = x.dim(0);
-        try (Tensor h = Tensor.allocate("block.h", DType.F32, t, x.dim(1));
-                Tensor k = Tensor.allocate("block.k", DType.F32, t, attn.width());
-                Tensor v = Tensor.allocate("block.v", DType.F32, t, attn.width())) {
+        try (Tensor h = Tensor.allocate("block.h", DType.F32, x.shape());
+                Tensor k = Tensor.allocate("block.k", DType.F32, x.shape());
+                Tensor v = Tensor.allocate("block.v", DType.F32, x.shape())) {
             attnLn.forward(x, h);
             attn.projectKeyValue(h, k, v, p);
             attn.attendInto(h, k, v, -1, x, p);
@@ -76,6 +150,53 @@ public final class ResidualAttentionBlock implements AutoCloseable {
             crossAttn.attendInto(h, crossK, crossV, -1, x, p);
             mlpLn.forward(x, h);
             mlp.forwardInto(h, x, p);
+        }
+    }
+
+    /**
+     * Training forward over a batch x [B, T, d] (updated in place): encoder blocks attend without a
+     * mask; decoder blocks ({@code audio} [B, Ta, d] non-null) causally, then over the audio.
+     */
+    Activations forwardTrain(Tensor x, Tensor audio) {
+        boolean decoder = crossAttn != null;
+        if (decoder != (audio != null)) {
+            throw new IllegalArgumentException(decoder ? "a decoder block needs the audio features" : "an encoder block takes no audio");
+        }
+        Activations a = new Activations(x.shape(), decoder);
+        try {
+            a.attnIn.copyFrom(x);
+            a.attnStats = attnLn.forwardTrain(x, a.attnH);
+            a.attnAct = attn.forwardTrain(a.attnH, a.attnH, decoder, x);
+            if (decoder) {
+                a.crossIn.copyFrom(x);
+                a.crossStats = crossAttnLn.forwardTrain(x, a.crossH);
+                a.crossAct = crossAttn.forwardTrain(a.crossH, audio, false, x);
+            }
+            a.mlpIn.copyFrom(x);
+            a.mlpStats = mlpLn.forwardTrain(x, a.mlpH);
+            a.mlpAct = mlp.forwardTrain(a.mlpH, x);
+            return a;
+        } catch (RuntimeException e) {
+            a.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Backward of {@link #forwardTrain}: {@code dx} [B, T, d] holds the gradient of the block output
+     * and is turned into the gradient of its input; the audio gradient is added into {@code dAudio}
+     * unless it is null (frozen encoder).
+     */
+    void backward(Activations a, Tensor audio, Tensor dx, Tensor dAudio) {
+        try (Tensor dh = Tensor.allocate("block.dh", DType.F32, dx.shape())) {
+            mlp.backward(a.mlpAct, a.mlpH, dx, dh);
+            mlpLn.backward(a.mlpIn, a.mlpStats, dh, dx);
+            if (crossAttn != null) {
+                crossAttn.backward(a.crossAct, a.crossH, audio, false, dx, dh, dAudio);
+                crossAttnLn.backward(a.crossIn, a.crossStats, dh, dx);
+            }
+            attn.backward(a.attnAct, a.attnH, a.attnH, crossAttn != null, dx, dh, dh);
+            attnLn.backward(a.attnIn, a.attnStats, dh, dx);
         }
     }
 

@@ -1,41 +1,79 @@
 package org.dqwhisper.whisper;
 
+import java.util.List;
 import org.dqwhisper.kernels.NnKernels;
 import org.dqwhisper.nn.LayerNorm;
 import org.dqwhisper.nn.Linear;
+import org.dqwhisper.nn.Parameter;
 import org.dqwhisper.nn.Precision;
 import org.dqwhisper.tensor.DType;
 import org.dqwhisper.tensor.Tensor;
 
 /**
  * Whisper's text decoder: token + learned positional embeddings, causal pre-LN blocks with
- * cross-attention, final LayerNorm, logits tied to the token embedding ({@code x · Eᵀ}).
+ * cross-attention, final LayerNorm, logits tied to the token embedding ({@code x · Eᵀ}). In training
+ * both uses of the token embedding (lookup and logits) add into its one gradient.
  */
 public final class TextDecoder implements AutoCloseable {
-    final Tensor tokenEmbedding; // [n_vocab, d]
-    final Tensor positionalEmbedding; // [n_text_ctx, d]
+    final Parameter tokenEmbedding; // [n_vocab, d]
+    final Parameter positionalEmbedding; // [n_text_ctx, d]
     final ResidualAttentionBlock[] blocks;
     final LayerNorm ln;
     final Linear logitsProjection; // weight = tokenEmbedding (shared), no bias
 
+    /** What the backward needs from one training forward; {@link #logits()} [B·T, n_vocab]. */
+    static final class Activations implements AutoCloseable {
+        Tensor ids; // S32 [B, T]
+        final ResidualAttentionBlock.Activations[] blocks;
+        Tensor lnIn; // [B, T, d]
+        LayerNorm.Stats lnStats;
+        Tensor lnOut; // [B, T, d]
+        Tensor logits; // [B·T, V]
+
+        Activations(int layers) {
+            blocks = new ResidualAttentionBlock.Activations[layers];
+        }
+
+        Tensor logits() {
+            return logits;
+        }
+
+        @Override
+        public void close() {
+            for (AutoCloseable c : new AutoCloseable[] {ids, lnIn, lnStats, lnOut, logits}) close(c);
+            for (AutoCloseable c : blocks) close(c);
+        }
+
+        private static void close(AutoCloseable c) {
+            if (c == null) return;
+            try {
+                c.close();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
     TextDecoder(Tensor tokenEmbedding, Tensor positionalEmbedding, ResidualAttentionBlock[] blocks, LayerNorm ln) {
-        this.tokenEmbedding = tokenEmbedding;
-        this.positionalEmbedding = positionalEmbedding;
+        tokenEmbedding.requireShape(DType.F32, -1, -1);
+        positionalEmbedding.requireShape(DType.F32, -1, tokenEmbedding.dim(1));
+        this.tokenEmbedding = new Parameter("decoder.token_embedding.weight", tokenEmbedding);
+        this.positionalEmbedding = new Parameter("decoder.positional_embedding", positionalEmbedding);
         this.blocks = blocks;
         this.ln = ln;
-        this.logitsProjection = new Linear("decoder.token_embedding(logits)", tokenEmbedding, null);
+        this.logitsProjection = new Linear("decoder.token_embedding(logits)", this.tokenEmbedding, null);
     }
 
     public int nVocab() {
-        return (int) tokenEmbedding.dim(0);
+        return (int) tokenEmbedding.value().dim(0);
     }
 
     public int nCtx() {
-        return (int) positionalEmbedding.dim(0);
+        return (int) positionalEmbedding.value().dim(0);
     }
 
     public int width() {
-        return (int) tokenEmbedding.dim(1);
+        return (int) tokenEmbedding.value().dim(1);
     }
 
     public ResidualAttentionBlock[] blocks() {
@@ -47,10 +85,44 @@ public final class TextDecoder implements AutoCloseable {
         logitsProjection.prepare(p);
     }
 
+    void invalidate() {
+        for (ResidualAttentionBlock b : blocks) b.invalidate();
+        logitsProjection.invalidate();
+    }
+
+    /** Parameters in OpenAI state_dict order: token and positional embeddings, blocks, ln. */
+    public void collectParameters(List<Parameter> out) {
+        out.add(tokenEmbedding);
+        out.add(positionalEmbedding);
+        for (ResidualAttentionBlock b : blocks) b.collectParameters(out);
+        ln.collectParameters(out);
+    }
+
+    public void setRequiresGrad(boolean requiresGrad) {
+        tokenEmbedding.setRequiresGrad(requiresGrad);
+        positionalEmbedding.setRequiresGrad(requiresGrad);
+        for (ResidualAttentionBlock b : blocks) b.setRequiresGrad(requiresGrad);
+        ln.setRequiresGrad(requiresGrad);
+    }
+
     /** Computes every layer's cross-attention keys and values from the encoder output [n_audio_ctx, d]. */
     void projectAudio(Tensor audio, Tensor[] crossK, Tensor[] crossV, Precision p) {
         for (int i = 0; i < blocks.length; i++) {
             blocks[i].crossAttn.projectKeyValue(audio, crossK[i], crossV[i], p);
+        }
+    }
+
+    private void checkTokens(int[] tokens, int offset, String where) {
+        if (tokens.length == 0) throw new IllegalArgumentException("no tokens to decode" + where);
+        if (offset + tokens.length > nCtx()) {
+            throw new IllegalArgumentException("decoder context overflow" + where + ": " + offset + " cached + " + tokens.length
+                    + " new tokens > n_text_ctx " + nCtx());
+        }
+        int v = nVocab();
+        for (int i = 0; i < tokens.length; i++) {
+            if (tokens[i] < 0 || tokens[i] >= v) {
+                throw new IllegalArgumentException("token id " + tokens[i] + " at position " + i + where + " outside the vocabulary [0, " + v + ")");
+            }
         }
     }
 
@@ -61,21 +133,12 @@ public final class TextDecoder implements AutoCloseable {
     Tensor forward(DecoderState state, int[] tokens, Precision p) {
         int t = tokens.length;
         int offset = state.length();
-        if (t == 0) throw new IllegalArgumentException("no tokens to decode");
-        if (offset + t > nCtx()) {
-            throw new IllegalArgumentException("decoder context overflow: " + offset + " cached + " + t + " new tokens > n_text_ctx " + nCtx());
-        }
-        int v = nVocab();
-        for (int i = 0; i < t; i++) {
-            if (tokens[i] < 0 || tokens[i] >= v) {
-                throw new IllegalArgumentException("token id " + tokens[i] + " at position " + i + " outside the vocabulary [0, " + v + ")");
-            }
-        }
-        Tensor logits = Tensor.allocate("logits", DType.F32, t, v);
+        checkTokens(tokens, offset, "");
+        Tensor logits = Tensor.allocate("logits", DType.F32, t, nVocab());
         try (Tensor ids = Tensor.of(tokens, t);
                 Tensor x = Tensor.allocate("decoder.x", DType.F32, t, width())) {
-            NnKernels.embeddingLookup(tokenEmbedding, ids, x);
-            NnKernels.addInto(x, positionalEmbedding.rows(offset, offset + t));
+            NnKernels.embeddingLookup(tokenEmbedding.value(), ids, x);
+            NnKernels.addPositional(x, positionalEmbedding.value(), offset);
             for (int i = 0; i < blocks.length; i++) {
                 blocks[i].forwardDecoder(x, state.selfK[i], state.selfV[i], offset, state.crossK[i], state.crossV[i], p);
             }
@@ -89,9 +152,67 @@ public final class TextDecoder implements AutoCloseable {
         }
     }
 
+    /**
+     * Training forward (FP32, teacher forcing): tokens [B][T] (all rows of one length, positions 0..T-1,
+     * causal) over audio [B, Ta, d]; the logits [B·T, n_vocab] are {@code activations.logits()}.
+     */
+    Activations forwardTrain(int[][] tokens, Tensor audio) {
+        int b = tokens.length;
+        if (b == 0) throw new IllegalArgumentException("empty token batch");
+        int t = tokens[0].length;
+        int[] flat = new int[b * t];
+        for (int i = 0; i < b; i++) {
+            if (tokens[i].length != t) {
+                throw new IllegalArgumentException("token rows differ in length: row 0 has " + t + ", row " + i + " has " + tokens[i].length
+                        + " (pad the batch)");
+            }
+            checkTokens(tokens[i], 0, " in row " + i);
+            System.arraycopy(tokens[i], 0, flat, i * t, t);
+        }
+        if (audio.rank() != 3 || audio.dim(0) != b || audio.dim(2) != width()) {
+            throw new IllegalArgumentException("decoder: audio features " + audio.describe() + " must be [" + b + ", T, " + width() + "]");
+        }
+        Activations a = new Activations(blocks.length);
+        try {
+            a.ids = Tensor.of(flat, b, t);
+            Tensor x = Tensor.allocate("decoder.x", DType.F32, b, t, width());
+            a.lnIn = x;
+            NnKernels.embeddingLookup(tokenEmbedding.value(), a.ids, x);
+            NnKernels.addPositional(x, positionalEmbedding.value(), 0);
+            for (int i = 0; i < blocks.length; i++) a.blocks[i] = blocks[i].forwardTrain(x, audio);
+            a.lnOut = Tensor.allocate("decoder.ln_out", DType.F32, b, t, width());
+            a.lnStats = ln.forwardTrain(x, a.lnOut);
+            a.logits = Tensor.allocate("logits", DType.F32, (long) b * t, nVocab());
+            logitsProjection.forward(a.lnOut, a.logits, false, Precision.FP32);
+            return a;
+        } catch (RuntimeException e) {
+            a.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Backward of {@link #forwardTrain}: dLogits [B·T, n_vocab] (read only) gives the decoder's parameter
+     * gradients and adds the gradient of the audio features into {@code dAudio} unless it is null.
+     */
+    void backward(Activations a, Tensor audio, Tensor dLogits, Tensor dAudio) {
+        try (Tensor dh = Tensor.allocate("decoder.dh", DType.F32, a.lnOut.shape());
+                Tensor dx = Tensor.allocate("decoder.dx", DType.F32, a.lnOut.shape())) {
+            logitsProjection.backward(a.lnOut, dLogits, dh, false);
+            ln.backward(a.lnIn, a.lnStats, dh, dx);
+            for (int i = blocks.length - 1; i >= 0; i--) {
+                blocks[i].backward(a.blocks[i], audio, dx, dAudio);
+                a.blocks[i].close();
+                a.blocks[i] = null;
+            }
+            if (tokenEmbedding.requiresGrad()) NnKernels.embeddingBackward(dx, a.ids, tokenEmbedding.grad());
+            if (positionalEmbedding.requiresGrad()) NnKernels.addPositionalBackward(dx, positionalEmbedding.grad(), 0);
+        }
+    }
+
     @Override
     public void close() {
-        logitsProjection.close(); // closes tokenEmbedding too
+        logitsProjection.close(); // closes the token embedding too
         positionalEmbedding.close();
         for (ResidualAttentionBlock b : blocks) b.close();
         ln.close();

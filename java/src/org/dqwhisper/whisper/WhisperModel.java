@@ -3,17 +3,28 @@ package org.dqwhisper.whisper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.dqwhisper.nn.Conv1d;
 import org.dqwhisper.nn.LayerNorm;
 import org.dqwhisper.nn.Linear;
 import org.dqwhisper.nn.Mlp;
 import org.dqwhisper.nn.MultiHeadAttention;
+import org.dqwhisper.nn.Parameter;
 import org.dqwhisper.nn.Precision;
+import org.dqwhisper.tensor.DType;
 import org.dqwhisper.tensor.Tensor;
 import org.dqwhisper.whisper.io.WhisperCheckpoint;
 
 /**
- * A Whisper encoder-decoder on the native kernels. Load once and share across threads: the model is
- * immutable after loading; each decoding call owns a {@link DecoderState}.
+ * A Whisper encoder-decoder on the native kernels. Load once and share across threads for inference:
+ * each decoding call owns a {@link DecoderState}. The same model trains ({@link #forwardTrain},
+ * {@link #backward}, {@link #parameters()}): training is single-threaded at this level (the kernels
+ * use all threads), and after the weights change {@link #invalidatePackedWeights()} must run before
+ * the next inference or training forward.
  *
  * <pre>{@code
  * try (WhisperModel m = WhisperModel.load(Path.of("whisper-base"), Precision.INT8)) {
@@ -76,8 +87,8 @@ public final class WhisperModel implements AutoCloseable {
     }
 
     private static AudioEncoder buildEncoder(WhisperConfig cfg, TensorSource src) {
-        Linear conv1 = conv(src, "encoder.conv1");
-        Linear conv2 = conv(src, "encoder.conv2");
+        Conv1d conv1 = new Conv1d("encoder.conv1", src.take("encoder.conv1.weight"), src.take("encoder.conv1.bias"), 1, 1, true);
+        Conv1d conv2 = new Conv1d("encoder.conv2", src.take("encoder.conv2.weight"), src.take("encoder.conv2.bias"), 2, 1, true);
         Tensor pos = src.take("encoder.positional_embedding");
         ResidualAttentionBlock[] blocks = new ResidualAttentionBlock[cfg.nAudioLayer()];
         for (int i = 0; i < blocks.length; i++) blocks[i] = block(src, "encoder.blocks." + i, cfg.nAudioHead(), false);
@@ -90,17 +101,6 @@ public final class WhisperModel implements AutoCloseable {
         ResidualAttentionBlock[] blocks = new ResidualAttentionBlock[cfg.nTextLayer()];
         for (int i = 0; i < blocks.length; i++) blocks[i] = block(src, "decoder.blocks." + i, cfg.nTextHead(), true);
         return new TextDecoder(tok, pos, blocks, layerNorm(src, "decoder.ln"));
-    }
-
-    private static Linear conv(TensorSource src, String prefix) {
-        Tensor w = src.take(prefix + ".weight"); // [d, c_in, k]
-        if (w.rank() != 3) throw new IllegalArgumentException(prefix + ".weight: expected [out, in, kernel], got " + w.describe());
-        Tensor flat = w.reshape(w.dim(0), w.dim(1) * w.dim(2));
-        // the reshaped view shares memory with w: copy so the Linear owns a plain tensor
-        Tensor owned = Tensor.allocate(prefix + ".weight", flat.dtype(), flat.shape());
-        owned.copyFrom(flat);
-        w.close();
-        return new Linear(prefix, owned, src.take(prefix + ".bias"));
     }
 
     private static Linear linear(TensorSource src, String prefix, boolean bias) {
@@ -165,6 +165,119 @@ public final class WhisperModel implements AutoCloseable {
     public Tensor logits(int[] tokens, Tensor audioFeatures) {
         try (DecoderState s = newState(audioFeatures)) {
             return decode(s, tokens);
+        }
+    }
+
+    // ---- training -------------------------------------------------------------------------------
+
+    /** Every trainable parameter, in OpenAI state_dict order (encoder, then decoder). */
+    public List<Parameter> parameters() {
+        List<Parameter> out = new ArrayList<>();
+        encoder.collectParameters(out);
+        decoder.collectParameters(out);
+        return Collections.unmodifiableList(out);
+    }
+
+    /**
+     * Every tensor a checkpoint holds, OpenAI name to a view with the checkpoint shape, in
+     * state_dict order: the parameters plus the encoder's fixed positional embedding.
+     */
+    public Map<String, Tensor> stateTensors() {
+        Map<String, Tensor> m = new LinkedHashMap<>();
+        List<Parameter> ps = new ArrayList<>();
+        encoder.conv1.collectParameters(ps);
+        encoder.conv2.collectParameters(ps);
+        for (Parameter p : ps) m.put(p.name(), p.storedView());
+        m.put("encoder.positional_embedding", encoder.positionalEmbedding);
+        ps.clear();
+        for (ResidualAttentionBlock b : encoder.blocks) b.collectParameters(ps);
+        encoder.lnPost.collectParameters(ps);
+        decoder.collectParameters(ps);
+        for (Parameter p : ps) m.put(p.name(), p.storedView());
+        return m;
+    }
+
+    /** Drops the packed FP32/INT8 weight copies; run after every change of the weights (an optimizer step). */
+    public void invalidatePackedWeights() {
+        encoder.invalidate();
+        decoder.invalidate();
+    }
+
+    /**
+     * One training forward (FP32, teacher forcing). mel [B, n_mels, frames]; tokens [B][T], rows of one
+     * length T ≤ n_text_ctx. A frozen encoder (no parameter requiring a gradient) runs its inference
+     * forward and keeps no activations. The caller closes the pass after {@link #backward}.
+     */
+    public TrainingPass forwardTrain(Tensor mel, int[][] tokens) {
+        if (mel.rank() != 3 || mel.dim(0) != tokens.length) {
+            throw new IllegalArgumentException("training batch: mel " + mel.describe() + " must be [" + tokens.length
+                    + ", n_mels, frames] for " + tokens.length + " token rows");
+        }
+        TrainingPass pass = new TrainingPass();
+        try {
+            if (encoder.requiresGrad()) {
+                pass.encoder = encoder.forwardTrain(mel);
+                pass.audio = pass.encoder.output();
+            } else {
+                pass.audio = encoder.forward(mel, Precision.FP32);
+                pass.ownsAudio = true;
+            }
+            pass.decoder = decoder.forwardTrain(tokens, pass.audio);
+            pass.batch = tokens.length;
+            pass.length = tokens[0].length;
+            return pass;
+        } catch (RuntimeException e) {
+            pass.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Backward of {@link #forwardTrain}: dLogits [B·T, n_vocab] (e.g. from the cross-entropy kernel)
+     * gives the gradient of every parameter that requires one, accumulated into {@link Parameter#grad()}.
+     * Activations are freed as the backward passes them; the pass cannot be reused.
+     */
+    public void backward(TrainingPass pass, Tensor dLogits) {
+        if (pass.decoder == null) throw new IllegalStateException("training pass already used or closed");
+        dLogits.requireShape(DType.F32, (long) pass.batch * pass.length, decoder.nVocab());
+        boolean encoderGrad = pass.encoder != null;
+        try (Tensor dAudio = encoderGrad ? Tensor.allocate("encoder.doutput", DType.F32, pass.audio.shape()) : null) {
+            decoder.backward(pass.decoder, pass.audio, dLogits, dAudio);
+            pass.decoder.close();
+            pass.decoder = null;
+            if (encoderGrad) encoder.backward(pass.encoder, dAudio);
+        }
+    }
+
+    /** The activations of one training forward; {@link #logits()} is [B·T, n_vocab], row b·T + t. */
+    public static final class TrainingPass implements AutoCloseable {
+        AudioEncoder.Activations encoder;
+        TextDecoder.Activations decoder;
+        Tensor audio;
+        boolean ownsAudio;
+        int batch;
+        int length;
+
+        TrainingPass() {}
+
+        public Tensor logits() {
+            if (decoder == null) throw new IllegalStateException("training pass already used or closed");
+            return decoder.logits();
+        }
+
+        /** The encoder output [B, n_audio_ctx, d]. */
+        public Tensor audioFeatures() {
+            return audio;
+        }
+
+        @Override
+        public void close() {
+            if (decoder != null) decoder.close();
+            if (encoder != null) encoder.close();
+            if (ownsAudio && audio != null) audio.close();
+            decoder = null;
+            encoder = null;
+            audio = null;
         }
     }
 
