@@ -199,8 +199,8 @@ public final class WhisperSpeechModel implements SpeechModel, AutoCloseable {
             try (DecoderState s = model.newState(audio); Tensor ids = Tensor.of(tokens, t);
                     Tensor x = Tensor.allocate("probe.x", DType.F32, t, d); Tensor h = Tensor.allocate("probe.h", DType.F32, t, d);
                     Tensor q = Tensor.allocate("probe.q", DType.F32, t, d)) {
-                NnKernels.embeddingLookup(dec.tokenEmbedding, ids, x);
-                NnKernels.addInto(x, dec.positionalEmbedding.rows(0, t));
+                NnKernels.embeddingLookup(dec.tokenEmbedding.value(), ids, x);
+                NnKernels.addInto(x, dec.positionalEmbedding.value().rows(0, t));
                 for (int layer = 0; layer < dec.blocks.length; layer++) {
                     ResidualAttentionBlock b = dec.blocks[layer];
                     boolean wanted = false;
