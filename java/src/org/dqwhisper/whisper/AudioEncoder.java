@@ -1,5 +1,6 @@
 package org.dqwhisper.whisper;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.dqwhisper.kernels.NnKernels;
 import org.dqwhisper.nn.Conv1d;
@@ -131,7 +132,7 @@ public final class AudioEncoder implements AutoCloseable {
 
     /** Whether any encoder parameter takes a gradient. */
     public boolean requiresGrad() {
-        java.util.ArrayList<Parameter> ps = new java.util.ArrayList<>();
+        List<Parameter> ps = new ArrayList<>();
         collectParameters(ps);
         for (Parameter p : ps) if (p.requiresGrad()) return true;
         return false;
