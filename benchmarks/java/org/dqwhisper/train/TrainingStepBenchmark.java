@@ -8,6 +8,7 @@ import java.util.Random;
 import org.dqwhisper.kernels.CpuRuntime;
 import org.dqwhisper.kernels.NnKernels;
 import org.dqwhisper.nn.GemmStopwatch;
+import org.dqwhisper.nn.Workspace;
 import org.dqwhisper.tensor.DType;
 import org.dqwhisper.tensor.Tensor;
 import org.dqwhisper.whisper.WhisperConfig;
@@ -82,8 +83,8 @@ public final class TrainingStepBenchmark {
                 for (int s = 0; s < steps; s++) {
                     StepResult r = trainer.step();
                     total += r.seconds();
-                    System.out.printf(Locale.ROOT, "update %d: %.2f s (%.2f samples/s), loss %.3f, live tensors after %.0f MiB%n", r.step(), r.seconds(),
-                            r.samples() / r.seconds(), r.loss(), mib(Tensor.liveBytes()));
+                    System.out.printf(Locale.ROOT, "update %d: %.2f s (%.2f samples/s), loss %.3f, live tensors after %.0f MiB (workspace idle %.0f MiB)%n",
+                            r.step(), r.seconds(), r.samples() / r.seconds(), r.loss(), mib(Tensor.liveBytes()), mib(Workspace.idleBytes()));
                 }
                 GemmStopwatch.enable(false);
                 System.out.printf(Locale.ROOT, "mean: %.2f s per update, %.2f samples/s; GEMM %.1f%% of update time (%d calls per update)%n",
@@ -93,19 +94,19 @@ public final class TrainingStepBenchmark {
         System.out.println("process peak resident (VmHWM): " + peakRss());
     }
 
-    /** Live tensor bytes right after a training forward (all activations held) and after its backward. */
+    /** Workspace bytes lent at the end of a training forward (all activations held) and at the peak of forward + backward. */
     private static void activationPeak(WhisperModel model, float[] mel, int batch, int[][] inputs, int[][] targets) {
-        long before = Tensor.liveBytes();
         int n = batch * inputs[0].length;
         int[] flat = new int[n];
         for (int b = 0; b < batch; b++) System.arraycopy(targets[b], 0, flat, b * inputs[0].length, inputs[0].length);
+        Workspace.resetPeak();
         try (Tensor m = Tensor.of(mel, batch, 80, 3000); WhisperModel.TrainingPass pass = model.forwardTrain(m, inputs);
                 Tensor t = Tensor.of(flat, n); Tensor losses = Tensor.allocate(DType.F32, n)) {
-            long afterForward = Tensor.liveBytes();
+            long afterForward = Workspace.lentBytes();
             NnKernels.crossEntropy(pass.logits(), t, TrainingBatch.IGNORE_INDEX, 0f, losses, pass.logits(), 1f / n);
             model.backward(pass, pass.logits());
-            System.out.printf(Locale.ROOT, "activations held at the end of the forward: %.0f MiB (live tensors %.0f MiB, of which %.0f MiB before)%n",
-                    mib(afterForward - before), mib(afterForward), mib(before));
+            System.out.printf(Locale.ROOT, "activations held at the end of the forward: %.0f MiB; peak of forward + backward: %.0f MiB%n",
+                    mib(afterForward), mib(Workspace.peakLentBytes()));
         }
         for (var p : model.parameters()) p.zeroGrad();
     }

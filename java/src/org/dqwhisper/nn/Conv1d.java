@@ -22,18 +22,13 @@ public final class Conv1d implements AutoCloseable {
 
     /** What the backward needs: the im2col matrix and (with GELU) the pre-activation. */
     public static final class Activations implements AutoCloseable {
-        final Tensor cols; // [B, Tout, in·k]
-        final Tensor pre; // [B, Tout, out] or null without GELU
-
-        Activations(Tensor cols, Tensor pre) {
-            this.cols = cols;
-            this.pre = pre;
-        }
+        private final Workspace.Scope scope = Workspace.scope();
+        Tensor cols; // [B, Tout, in·k]
+        Tensor pre; // [B, Tout, out] or null without GELU
 
         @Override
         public void close() {
-            cols.close();
-            if (pre != null) pre.close();
+            scope.close();
         }
     }
 
@@ -91,7 +86,8 @@ public final class Conv1d implements AutoCloseable {
     /** Inference: y [B, Tout, out] = act(conv(x [B, T, in])). */
     public void forward(Tensor x, Tensor y) {
         long[] dims = check(x, y);
-        try (Tensor cols = im2col(x, dims)) {
+        try (Tensor cols = Tensor.allocate(name() + ".cols", DType.F32, dims[0], dims[2], (long) inChannels * kernel)) {
+            im2col(x, cols);
             linear.forward(cols, y, gelu, Precision.FP32);
         }
     }
@@ -99,20 +95,20 @@ public final class Conv1d implements AutoCloseable {
     /** Training forward: as {@link #forward}, keeping what {@link #backward} needs. */
     public Activations forwardTrain(Tensor x, Tensor y) {
         long[] dims = check(x, y);
-        Tensor cols = im2col(x, dims);
-        Tensor pre = null;
+        Activations a = new Activations();
         try {
+            a.cols = a.scope.take(name() + ".cols", dims[0], dims[2], (long) inChannels * kernel);
+            im2col(x, a.cols);
             if (gelu) {
-                pre = Tensor.allocate(name() + ".pre", DType.F32, y.shape());
-                linear.forward(cols, pre, false, Precision.FP32);
-                NnKernels.gelu(pre, y);
+                a.pre = a.scope.take(name() + ".pre", y.shape());
+                linear.forward(a.cols, a.pre, false, Precision.FP32);
+                NnKernels.gelu(a.pre, y);
             } else {
-                linear.forward(cols, y, false, Precision.FP32);
+                linear.forward(a.cols, y, false, Precision.FP32);
             }
-            return new Activations(cols, pre);
+            return a;
         } catch (RuntimeException e) {
-            cols.close();
-            if (pre != null) pre.close();
+            a.close();
             throw e;
         }
     }
@@ -122,9 +118,9 @@ public final class Conv1d implements AutoCloseable {
      * {@code dx} is null, writes (overwrites) dx [B, T, in].
      */
     public void backward(Activations a, Tensor dy, Tensor dx) {
-        Tensor dPre = gelu ? Tensor.allocate(name() + ".dpre", DType.F32, dy.shape()) : dy;
-        Tensor dCols = dx == null ? null : Tensor.allocate(name() + ".dcols", DType.F32, a.cols.shape());
-        try {
+        try (Workspace.Scope s = Workspace.scope()) {
+            Tensor dPre = gelu ? s.take(name() + ".dpre", dy.shape()) : dy;
+            Tensor dCols = dx == null ? null : s.take(name() + ".dcols", a.cols.shape());
             if (gelu) NnKernels.geluBackward(a.pre, dy, dPre);
             linear.backward(a.cols, dPre, dCols, false);
             if (dx != null) {
@@ -136,9 +132,6 @@ public final class Conv1d implements AutoCloseable {
                     NnKernels.col2im1d(slice(dCols, b), kernel, stride, pad, slice(dx, b), false);
                 }
             }
-        } finally {
-            if (gelu) dPre.close();
-            if (dCols != null) dCols.close();
         }
     }
 
@@ -155,15 +148,8 @@ public final class Conv1d implements AutoCloseable {
         return new long[] {x.dim(0), x.dim(1), tout};
     }
 
-    private Tensor im2col(Tensor x, long[] dims) {
-        Tensor cols = Tensor.allocate(name() + ".cols", DType.F32, dims[0], dims[2], (long) inChannels * kernel);
-        try {
-            for (long b = 0; b < dims[0]; b++) NnKernels.im2col1d(slice(x, b), kernel, stride, pad, slice(cols, b));
-            return cols;
-        } catch (RuntimeException e) {
-            cols.close();
-            throw e;
-        }
+    private void im2col(Tensor x, Tensor cols) {
+        for (long b = 0; b < x.dim(0); b++) NnKernels.im2col1d(slice(x, b), kernel, stride, pad, slice(cols, b));
     }
 
     /** Sequence b of a [B, T, C] tensor as a [T, C] view. */

@@ -18,18 +18,18 @@ public final class LayerNorm implements AutoCloseable {
 
     /** Per-row statistics of one training forward: mean [M] and rstd [M]. */
     public static final class Stats implements AutoCloseable {
+        private final Workspace.Scope scope = Workspace.scope();
         final Tensor mean;
         final Tensor rstd;
 
         Stats(long rows) {
-            mean = Tensor.allocate("layernorm.mean", DType.F32, rows);
-            rstd = Tensor.allocate("layernorm.rstd", DType.F32, rows);
+            mean = scope.take("layernorm.mean", rows);
+            rstd = scope.take("layernorm.rstd", rows);
         }
 
         @Override
         public void close() {
-            mean.close();
-            rstd.close();
+            scope.close();
         }
     }
 

@@ -16,18 +16,18 @@ public final class Mlp implements AutoCloseable {
 
     /** What the backward needs from one training forward: pre-activation and GELU output [M, hidden]. */
     public static final class Activations implements AutoCloseable {
+        private final Workspace.Scope scope = Workspace.scope();
         final Tensor pre;
         final Tensor act;
 
         Activations(long rows, int hidden) {
-            pre = Tensor.allocate("mlp.pre", DType.F32, rows, hidden);
-            act = Tensor.allocate("mlp.act", DType.F32, rows, hidden);
+            pre = scope.take("mlp.pre", rows, hidden);
+            act = scope.take("mlp.act", rows, hidden);
         }
 
         @Override
         public void close() {
-            pre.close();
-            act.close();
+            scope.close();
         }
     }
 
@@ -83,7 +83,8 @@ public final class Mlp implements AutoCloseable {
     public Activations forwardTrain(Tensor h, Tensor residual) {
         long m = h.numel() / fc1.in();
         Activations a = new Activations(m, fc1.out());
-        try (Tensor o = Tensor.allocate("mlp.out", DType.F32, m, fc2.out())) {
+        try (Workspace.Scope s = Workspace.scope()) {
+            Tensor o = s.take("mlp.out", m, fc2.out());
             fc1.forward(h, a.pre, false, Precision.FP32);
             NnKernels.gelu(a.pre, a.act);
             fc2.forward(a.act, o, false, Precision.FP32);
@@ -100,7 +101,8 @@ public final class Mlp implements AutoCloseable {
      * {@code dh}, the gradient of the input h, and accumulates the parameter gradients.
      */
     public void backward(Activations a, Tensor h, Tensor dResidual, Tensor dh) {
-        try (Tensor dAct = Tensor.allocate("mlp.dact", DType.F32, a.act.shape())) {
+        try (Workspace.Scope s = Workspace.scope()) {
+            Tensor dAct = s.take("mlp.dact", a.act.shape());
             fc2.backward(a.act, dResidual, dAct, false);
             NnKernels.geluBackward(a.pre, dAct, dAct);
             fc1.backward(h, dAct, dh, false);

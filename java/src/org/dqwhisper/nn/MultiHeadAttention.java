@@ -11,8 +11,9 @@ import org.dqwhisper.tensor.Tensor;
  * (online softmax, no T×T matrix). Sequences may be batched: {@code [B, T, d]} tensors, the
  * projections run on all {@code B·T} rows at once, the attention kernel on its batch dimension.
  *
- * <p>Training keeps q, k, v, the attention output and the per-row log-sum-exp ({@link Activations});
- * the backward recomputes the probabilities from them.
+ * <p>Training runs the attention as GEMMs over explicit score matrices ({@link GemmAttention}) and
+ * keeps q, k, v and the attention output ({@link Activations}); the backward recomputes the
+ * probabilities. Inference uses the fused kernel.
  */
 public final class MultiHeadAttention implements AutoCloseable {
     private final Linear query;
@@ -21,29 +22,24 @@ public final class MultiHeadAttention implements AutoCloseable {
     private final Linear out;
     private final int heads;
 
-    /** What the backward needs from one training forward. */
+    /** What the backward needs from one training forward (workspace tensors). */
     public static final class Activations implements AutoCloseable {
+        private final Workspace.Scope scope = Workspace.scope();
         final Tensor q; // [B, Tq, d]
         final Tensor k; // [B, Tk, d]
         final Tensor v; // [B, Tk, d]
         final Tensor a; // attention output [B, Tq, d]
-        final Tensor lse; // [B, H, Tq]
 
-        Activations(long b, long tq, long tk, int d, int heads) {
-            q = Tensor.allocate("attn.q", DType.F32, b, tq, d);
-            k = Tensor.allocate("attn.k", DType.F32, b, tk, d);
-            v = Tensor.allocate("attn.v", DType.F32, b, tk, d);
-            a = Tensor.allocate("attn.a", DType.F32, b, tq, d);
-            lse = Tensor.allocate("attn.lse", DType.F32, b, heads, tq);
+        Activations(long b, long tq, long tk, int d) {
+            q = scope.take("attn.q", b, tq, d);
+            k = scope.take("attn.k", b, tk, d);
+            v = scope.take("attn.v", b, tk, d);
+            a = scope.take("attn.a", b, tq, d);
         }
 
         @Override
         public void close() {
-            q.close();
-            k.close();
-            v.close();
-            a.close();
-            lse.close();
+            scope.close();
         }
     }
 
@@ -130,7 +126,7 @@ public final class MultiHeadAttention implements AutoCloseable {
      * @param residual like h, accumulated into
      */
     public void attendInto(Tensor h, Tensor keys, Tensor values, int causalOffset, Tensor residual, Precision p) {
-        attend(h, keys, values, causalOffset, residual, p, null);
+        attend(h, keys, values, causalOffset, residual, p);
     }
 
     /**
@@ -139,14 +135,18 @@ public final class MultiHeadAttention implements AutoCloseable {
      * {@code causal} (then Tq = Tk).
      */
     public Activations forwardTrain(Tensor h, Tensor src, boolean causal, Tensor residual) {
-        if (h.rank() != 3 || src.rank() != 3 || src.dim(0) != h.dim(0)) {
-            throw new IllegalArgumentException("attention '" + query.name() + "': training needs h [B,Tq,d] and src [B,Tk,d], got "
-                    + h.describe() + ", " + src.describe());
+        if (h.rank() != 3 || src.rank() != 3 || src.dim(0) != h.dim(0) || (causal && src.dim(1) != h.dim(1))) {
+            throw new IllegalArgumentException("attention '" + query.name() + "': training needs h [B,Tq,d] and src [B,Tk,d] (Tk = Tq when"
+                    + " causal), got " + h.describe() + ", " + src.describe());
         }
-        Activations a = new Activations(h.dim(0), h.dim(1), src.dim(1), width(), heads);
-        try {
+        Activations a = new Activations(h.dim(0), h.dim(1), src.dim(1), width());
+        try (Workspace.Scope s = Workspace.scope()) {
             projectKeyValue(src, a.k, a.v, Precision.FP32);
-            attend(h, a.k, a.v, causal ? 0 : -1, residual, Precision.FP32, a);
+            query.forward(h, a.q, false, Precision.FP32);
+            GemmAttention.forward(a.q, a.k, a.v, heads, causal, a.a);
+            Tensor o = s.take("attn.o", h.dim(0), h.dim(1), out.out());
+            out.forward(a.a, o, false, Precision.FP32);
+            NnKernels.addInto(residual, o.reshape(residual.shape()));
             return a;
         } catch (RuntimeException e) {
             a.close();
@@ -154,24 +154,19 @@ public final class MultiHeadAttention implements AutoCloseable {
         }
     }
 
-    private void attend(Tensor h, Tensor keys, Tensor values, int causalOffset, Tensor residual, Precision p, Activations keep) {
+    private void attend(Tensor h, Tensor keys, Tensor values, int causalOffset, Tensor residual, Precision p) {
         Tensor h3 = batched(h);
         Tensor k3 = batched(keys);
         Tensor v3 = batched(values);
         long b = h3.dim(0), tq = h3.dim(1);
         int d = width();
-        Tensor q = keep != null ? keep.q : Tensor.allocate("attn.q", DType.F32, b, tq, d);
-        Tensor a = keep != null ? keep.a : Tensor.allocate("attn.a", DType.F32, b, tq, d);
-        try (Tensor o = Tensor.allocate("attn.o", DType.F32, b, tq, out.out())) {
+        try (Tensor q = Tensor.allocate("attn.q", DType.F32, b, tq, d);
+                Tensor a = Tensor.allocate("attn.a", DType.F32, b, tq, d);
+                Tensor o = Tensor.allocate("attn.o", DType.F32, b, tq, out.out())) {
             query.forward(h3, q, false, p);
-            NnKernels.attention(q, k3, v3, heads, causalOffset, a, keep != null ? keep.lse : null);
+            NnKernels.attention(q, k3, v3, heads, causalOffset, a, null);
             out.forward(a, o, false, p);
             NnKernels.addInto(residual, o.reshape(residual.shape()));
-        } finally {
-            if (keep == null) {
-                q.close();
-                a.close();
-            }
         }
     }
 
@@ -185,12 +180,13 @@ public final class MultiHeadAttention implements AutoCloseable {
      * {@code dSrc} unless it is null (for self-attention pass {@code dSrc == dh}: both paths add up).
      */
     public void backward(Activations a, Tensor h, Tensor src, boolean causal, Tensor dResidual, Tensor dh, Tensor dSrc) {
-        try (Tensor da = Tensor.allocate("attn.da", DType.F32, a.a.shape());
-                Tensor dq = Tensor.allocate("attn.dq", DType.F32, a.q.shape());
-                Tensor dk = Tensor.allocate("attn.dk", DType.F32, a.k.shape());
-                Tensor dv = Tensor.allocate("attn.dv", DType.F32, a.v.shape())) {
+        try (Workspace.Scope s = Workspace.scope()) {
+            Tensor da = s.take("attn.da", a.a.shape());
+            Tensor dq = s.take("attn.dq", a.q.shape());
+            Tensor dk = s.take("attn.dk", a.k.shape());
+            Tensor dv = s.take("attn.dv", a.v.shape());
             out.backward(a.a, dResidual, da, false);
-            NnKernels.attentionBackward(a.q, a.k, a.v, a.a, a.lse, da, heads, causal ? 0 : -1, dq, dk, dv);
+            GemmAttention.backward(a.q, a.k, a.v, da, heads, causal, dq, dk, dv);
             query.backward(h, dq, dh, false);
             key.backward(src, dk, dSrc, true);
             value.backward(src, dv, dSrc, true);

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import org.dqwhisper.kernels.NnKernels;
 import org.dqwhisper.nn.Parameter;
+import org.dqwhisper.nn.Workspace;
 import org.dqwhisper.tensor.DType;
 import org.dqwhisper.tensor.Tensor;
 import org.dqwhisper.whisper.WhisperModel;
@@ -103,6 +104,7 @@ public final class Trainer implements AutoCloseable {
         optimizer.step(params, lr);
         model.invalidatePackedWeights();
         for (Parameter p : params) p.zeroGrad();
+        Workspace.endStep();
         step++;
         return new StepResult(step, a.loss(), lr, norm, a.samples(), a.targetTokens(), (System.nanoTime() - start) / 1e9);
     }
@@ -168,5 +170,6 @@ public final class Trainer implements AutoCloseable {
     public void close() {
         optimizer.close();
         for (Parameter p : model.parameters()) p.releaseGrad();
+        Workspace.releaseIdle();
     }
 }

@@ -1,11 +1,13 @@
 package org.dqwhisper.whisper;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.dqwhisper.kernels.NnKernels;
 import org.dqwhisper.nn.Conv1d;
 import org.dqwhisper.nn.LayerNorm;
 import org.dqwhisper.nn.Parameter;
 import org.dqwhisper.nn.Precision;
+import org.dqwhisper.nn.Workspace;
 import org.dqwhisper.tensor.DType;
 import org.dqwhisper.tensor.Tensor;
 
@@ -28,6 +30,7 @@ public final class AudioEncoder implements AutoCloseable {
 
     /** What the backward needs from one training forward; {@link #output()} is the encoder output. */
     static final class Activations implements AutoCloseable {
+        private final Workspace.Scope scope = Workspace.scope();
         Tensor melT; // [B, frames, n_mels]
         Tensor h1; // GELU(conv1) [B, frames, d]
         Conv1d.Activations conv1;
@@ -47,8 +50,9 @@ public final class AudioEncoder implements AutoCloseable {
 
         @Override
         public void close() {
-            for (AutoCloseable c : new AutoCloseable[] {melT, h1, conv1, conv2, lnIn, lnStats, output}) close(c);
+            for (AutoCloseable c : new AutoCloseable[] {conv1, conv2, lnStats}) close(c);
             for (AutoCloseable c : blocks) close(c);
+            close(scope);
         }
 
         private static void close(AutoCloseable c) {
@@ -128,7 +132,7 @@ public final class AudioEncoder implements AutoCloseable {
 
     /** Whether any encoder parameter takes a gradient. */
     public boolean requiresGrad() {
-        java.util.ArrayList<Parameter> ps = new java.util.ArrayList<>();
+        List<Parameter> ps = new ArrayList<>();
         collectParameters(ps);
         for (Parameter p : ps) if (p.requiresGrad()) return true;
         return false;
@@ -145,8 +149,9 @@ public final class AudioEncoder implements AutoCloseable {
         Tensor out = single ? Tensor.allocate("encoder.output", DType.F32, nCtx, width)
                 : Tensor.allocate("encoder.output", DType.F32, b, nCtx, width);
         Tensor x = single ? out.reshape(1, nCtx, width) : out;
-        try (Tensor melT = transposeMel(mel3);
+        try (Tensor melT = Tensor.allocate("mel.T", DType.F32, b, nFrames(), nMels);
                 Tensor h1 = Tensor.allocate("conv1.out", DType.F32, b, nFrames(), width)) {
+            transposeMel(mel3, melT);
             conv1.forward(melT, h1);
             conv2.forward(h1, x);
             NnKernels.addPositional(x, positionalEmbedding, 0);
@@ -164,15 +169,16 @@ public final class AudioEncoder implements AutoCloseable {
         long b = checkMel(mel);
         Activations a = new Activations(blocks.length);
         try {
-            a.melT = transposeMel(mel);
-            a.h1 = Tensor.allocate("conv1.out", DType.F32, b, nFrames(), width);
+            a.melT = a.scope.take("mel.T", b, nFrames(), nMels);
+            transposeMel(mel, a.melT);
+            a.h1 = a.scope.take("conv1.out", b, nFrames(), width);
             a.conv1 = conv1.forwardTrain(a.melT, a.h1);
-            Tensor x = Tensor.allocate("encoder.x", DType.F32, b, nCtx, width);
+            Tensor x = a.scope.take("encoder.x", b, nCtx, width);
             a.lnIn = x;
             a.conv2 = conv2.forwardTrain(a.h1, x);
             NnKernels.addPositional(x, positionalEmbedding, 0);
             for (int i = 0; i < blocks.length; i++) a.blocks[i] = blocks[i].forwardTrain(x, null);
-            a.output = Tensor.allocate("encoder.output", DType.F32, b, nCtx, width);
+            a.output = a.scope.take("encoder.output", b, nCtx, width);
             a.lnStats = lnPost.forwardTrain(x, a.output);
             return a;
         } catch (RuntimeException e) {
@@ -183,8 +189,9 @@ public final class AudioEncoder implements AutoCloseable {
 
     /** Backward of {@link #forwardTrain}: dOutput [B, T, d] (consumed: overwritten) gives every parameter gradient. */
     void backward(Activations a, Tensor dOutput) {
-        try (Tensor dx = Tensor.allocate("encoder.dx", DType.F32, dOutput.shape());
-                Tensor dh1 = Tensor.allocate("conv1.dout", DType.F32, a.h1.shape())) {
+        try (Workspace.Scope s = Workspace.scope()) {
+            Tensor dx = s.takeZeroed("encoder.dx", dOutput.shape());
+            Tensor dh1 = s.take("conv1.dout", a.h1.shape());
             lnPost.backward(a.lnIn, a.lnStats, dOutput, dx);
             for (int i = blocks.length - 1; i >= 0; i--) {
                 blocks[i].backward(a.blocks[i], null, dx, null);
@@ -206,18 +213,10 @@ public final class AudioEncoder implements AutoCloseable {
         return mel.dim(0);
     }
 
-    /** [B, n_mels, frames] → time-major [B, frames, n_mels]. */
-    private Tensor transposeMel(Tensor mel) {
-        long b = mel.dim(0);
-        Tensor t = Tensor.allocate("mel.T", DType.F32, b, nFrames(), nMels);
-        try {
-            for (long i = 0; i < b; i++) {
-                NnKernels.transpose2d(mel.rows(i, i + 1).reshape(nMels, nFrames()), t.rows(i, i + 1).reshape(nFrames(), nMels));
-            }
-            return t;
-        } catch (RuntimeException e) {
-            t.close();
-            throw e;
+    /** mel [B, n_mels, frames] → time-major t [B, frames, n_mels]. */
+    private void transposeMel(Tensor mel, Tensor t) {
+        for (long i = 0; i < mel.dim(0); i++) {
+            NnKernels.transpose2d(mel.rows(i, i + 1).reshape(nMels, nFrames()), t.rows(i, i + 1).reshape(nFrames(), nMels));
         }
     }
 

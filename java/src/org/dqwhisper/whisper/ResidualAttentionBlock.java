@@ -6,6 +6,7 @@ import org.dqwhisper.nn.Mlp;
 import org.dqwhisper.nn.MultiHeadAttention;
 import org.dqwhisper.nn.Parameter;
 import org.dqwhisper.nn.Precision;
+import org.dqwhisper.nn.Workspace;
 import org.dqwhisper.tensor.DType;
 import org.dqwhisper.tensor.Tensor;
 
@@ -26,6 +27,7 @@ public final class ResidualAttentionBlock implements AutoCloseable {
 
     /** What the backward needs from one training forward. */
     static final class Activations implements AutoCloseable {
+        private final Workspace.Scope scope = Workspace.scope();
         final Tensor attnIn; // residual stream entering attn_ln [B,T,d]
         final Tensor attnH; // attn_ln output
         LayerNorm.Stats attnStats;
@@ -40,20 +42,19 @@ public final class ResidualAttentionBlock implements AutoCloseable {
         Mlp.Activations mlpAct;
 
         Activations(long[] shape, boolean cross) {
-            attnIn = Tensor.allocate("block.attn_in", DType.F32, shape);
-            attnH = Tensor.allocate("block.attn_h", DType.F32, shape);
+            attnIn = scope.take("block.attn_in", shape);
+            attnH = scope.take("block.attn_h", shape);
             if (cross) {
-                crossIn = Tensor.allocate("block.cross_in", DType.F32, shape);
-                crossH = Tensor.allocate("block.cross_h", DType.F32, shape);
+                crossIn = scope.take("block.cross_in", shape);
+                crossH = scope.take("block.cross_h", shape);
             }
-            mlpIn = Tensor.allocate("block.mlp_in", DType.F32, shape);
-            mlpH = Tensor.allocate("block.mlp_h", DType.F32, shape);
+            mlpIn = scope.take("block.mlp_in", shape);
+            mlpH = scope.take("block.mlp_h", shape);
         }
 
         @Override
         public void close() {
-            for (AutoCloseable c : new AutoCloseable[] {attnIn, attnH, attnStats, attnAct, crossIn, crossH, crossStats, crossAct, mlpIn, mlpH,
-                    mlpStats, mlpAct}) {
+            for (AutoCloseable c : new AutoCloseable[] {attnStats, attnAct, crossStats, crossAct, mlpStats, mlpAct, scope}) {
                 if (c != null) {
                     try {
                         c.close();
@@ -188,7 +189,8 @@ public final class ResidualAttentionBlock implements AutoCloseable {
      * unless it is null (frozen encoder).
      */
     void backward(Activations a, Tensor audio, Tensor dx, Tensor dAudio) {
-        try (Tensor dh = Tensor.allocate("block.dh", DType.F32, dx.shape())) {
+        try (Workspace.Scope s = Workspace.scope()) {
+            Tensor dh = s.take("block.dh", dx.shape());
             mlp.backward(a.mlpAct, a.mlpH, dx, dh);
             mlpLn.backward(a.mlpIn, a.mlpStats, dh, dx);
             if (crossAttn != null) {

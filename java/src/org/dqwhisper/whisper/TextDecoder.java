@@ -6,6 +6,7 @@ import org.dqwhisper.nn.LayerNorm;
 import org.dqwhisper.nn.Linear;
 import org.dqwhisper.nn.Parameter;
 import org.dqwhisper.nn.Precision;
+import org.dqwhisper.nn.Workspace;
 import org.dqwhisper.tensor.DType;
 import org.dqwhisper.tensor.Tensor;
 
@@ -23,6 +24,7 @@ public final class TextDecoder implements AutoCloseable {
 
     /** What the backward needs from one training forward; {@link #logits()} [B·T, n_vocab]. */
     static final class Activations implements AutoCloseable {
+        private final Workspace.Scope scope = Workspace.scope();
         Tensor ids; // S32 [B, T]
         final ResidualAttentionBlock.Activations[] blocks;
         Tensor lnIn; // [B, T, d]
@@ -40,8 +42,9 @@ public final class TextDecoder implements AutoCloseable {
 
         @Override
         public void close() {
-            for (AutoCloseable c : new AutoCloseable[] {ids, lnIn, lnStats, lnOut, logits}) close(c);
+            for (AutoCloseable c : new AutoCloseable[] {ids, lnStats}) close(c);
             for (AutoCloseable c : blocks) close(c);
+            close(scope);
         }
 
         private static void close(AutoCloseable c) {
@@ -175,14 +178,14 @@ public final class TextDecoder implements AutoCloseable {
         Activations a = new Activations(blocks.length);
         try {
             a.ids = Tensor.of(flat, b, t);
-            Tensor x = Tensor.allocate("decoder.x", DType.F32, b, t, width());
+            Tensor x = a.scope.take("decoder.x", b, t, width());
             a.lnIn = x;
             NnKernels.embeddingLookup(tokenEmbedding.value(), a.ids, x);
             NnKernels.addPositional(x, positionalEmbedding.value(), 0);
             for (int i = 0; i < blocks.length; i++) a.blocks[i] = blocks[i].forwardTrain(x, audio);
-            a.lnOut = Tensor.allocate("decoder.ln_out", DType.F32, b, t, width());
+            a.lnOut = a.scope.take("decoder.ln_out", b, t, width());
             a.lnStats = ln.forwardTrain(x, a.lnOut);
-            a.logits = Tensor.allocate("logits", DType.F32, (long) b * t, nVocab());
+            a.logits = a.scope.take("logits", (long) b * t, nVocab());
             logitsProjection.forward(a.lnOut, a.logits, false, Precision.FP32);
             return a;
         } catch (RuntimeException e) {
@@ -196,8 +199,9 @@ public final class TextDecoder implements AutoCloseable {
      * gradients and adds the gradient of the audio features into {@code dAudio} unless it is null.
      */
     void backward(Activations a, Tensor audio, Tensor dLogits, Tensor dAudio) {
-        try (Tensor dh = Tensor.allocate("decoder.dh", DType.F32, a.lnOut.shape());
-                Tensor dx = Tensor.allocate("decoder.dx", DType.F32, a.lnOut.shape())) {
+        try (Workspace.Scope s = Workspace.scope()) {
+            Tensor dh = s.take("decoder.dh", a.lnOut.shape());
+            Tensor dx = s.takeZeroed("decoder.dx", a.lnOut.shape());
             logitsProjection.backward(a.lnOut, dLogits, dh, false);
             ln.backward(a.lnIn, a.lnStats, dh, dx);
             for (int i = blocks.length - 1; i >= 0; i--) {

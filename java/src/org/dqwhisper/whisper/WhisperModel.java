@@ -15,6 +15,7 @@ import org.dqwhisper.nn.Mlp;
 import org.dqwhisper.nn.MultiHeadAttention;
 import org.dqwhisper.nn.Parameter;
 import org.dqwhisper.nn.Precision;
+import org.dqwhisper.nn.Workspace;
 import org.dqwhisper.tensor.DType;
 import org.dqwhisper.tensor.Tensor;
 import org.dqwhisper.whisper.io.WhisperCheckpoint;
@@ -241,7 +242,8 @@ public final class WhisperModel implements AutoCloseable {
         if (pass.decoder == null) throw new IllegalStateException("training pass already used or closed");
         dLogits.requireShape(DType.F32, (long) pass.batch * pass.length, decoder.nVocab());
         boolean encoderGrad = pass.encoder != null;
-        try (Tensor dAudio = encoderGrad ? Tensor.allocate("encoder.doutput", DType.F32, pass.audio.shape()) : null) {
+        try (Workspace.Scope s = Workspace.scope()) {
+            Tensor dAudio = encoderGrad ? s.takeZeroed("encoder.doutput", pass.audio.shape()) : null;
             decoder.backward(pass.decoder, pass.audio, dLogits, dAudio);
             pass.decoder.close();
             pass.decoder = null;
