@@ -197,6 +197,51 @@ public final class WhisperModel implements AutoCloseable {
         return m;
     }
 
+    /** Every Linear of the encoder and decoder blocks, by OpenAI prefix (e.g. {@code decoder.blocks.0.mlp.0}), in state_dict order. */
+    public Map<String, Linear> blockLinears() {
+        Map<String, Linear> m = new java.util.LinkedHashMap<>();
+        for (ResidualAttentionBlock b : encoder.blocks()) addLinears(b, m);
+        for (ResidualAttentionBlock b : decoder.blocks()) addLinears(b, m);
+        return m;
+    }
+
+    private static void addLinears(ResidualAttentionBlock b, Map<String, Linear> m) {
+        for (MultiHeadAttention a : new MultiHeadAttention[] {b.attention(), b.crossAttention()}) {
+            if (a == null) continue;
+            for (Linear l : new Linear[] {a.query(), a.key(), a.value(), a.out()}) m.put(l.name(), l);
+        }
+        m.put(b.mlp().fc1().name(), b.mlp().fc1());
+        m.put(b.mlp().fc2().name(), b.mlp().fc2());
+    }
+
+    /**
+     * Fake-quantizes every block Linear whose weight {@code config} applies to (inputs too when the
+     * config quantizes activations, or when {@code quantizeInputs} forces it, e.g. to match the integer
+     * kernels, which always quantize their inputs); returns how many layers. {@code QuantConfig.NONE} removes nothing.
+     */
+    public int enableFakeQuant(org.dqwhisper.quant.QuantConfig config, boolean quantizeInputs) {
+        int n = 0;
+        for (Linear l : blockLinears().values()) {
+            if (config.appliesTo(l.name() + ".weight")) {
+                l.enableFakeQuant(config, quantizeInputs || config.quantizesActivations());
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Swaps every fake-quantized Linear for its integer export ({@link Linear#useIntegerWeights}); returns how many. */
+    public int useIntegerWeights() {
+        int n = 0;
+        for (Linear l : blockLinears().values()) {
+            if (l.fakeQuant() != null) {
+                l.useIntegerWeights();
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** Drops the packed FP32/INT8 weight copies; run after every change of the weights (an optimizer step). */
     public void invalidatePackedWeights() {
         encoder.invalidate();
