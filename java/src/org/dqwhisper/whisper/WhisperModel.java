@@ -17,6 +17,10 @@ import org.dqwhisper.nn.Parameter;
 import org.dqwhisper.nn.Precision;
 import org.dqwhisper.tensor.DType;
 import org.dqwhisper.tensor.Tensor;
+import org.dqwhisper.kernels.NativeInt4Weights;
+import org.dqwhisper.kernels.NativeInt8Weights;
+import org.dqwhisper.whisper.io.CheckpointFormatException;
+import org.dqwhisper.whisper.io.QuantizedCheckpoint;
 import org.dqwhisper.whisper.io.WhisperCheckpoint;
 
 /**
@@ -50,8 +54,12 @@ public final class WhisperModel implements AutoCloseable {
         decoder.prepare(precision);
     }
 
-    /** Loads an HF folder, an OpenAI .pt file, or a folder with an OpenAI-layout checkpoint. */
+    /**
+     * Loads an HF folder, an OpenAI .pt file, a folder with an OpenAI-layout checkpoint, or a quantized
+     * export ({@link QuantizedCheckpoint}: its integer Linears run on the integer GEMMs whatever {@code precision} says).
+     */
     public static WhisperModel load(Path path, Precision precision) throws IOException {
+        if (QuantizedCheckpoint.isQuantized(path)) return loadQuantized(path, precision);
         try (WhisperCheckpoint ck = WhisperCheckpoint.load(path)) {
             return buildUnchecked(ck.config(), new TensorSource() {
                 @Override
@@ -69,6 +77,54 @@ public final class WhisperModel implements AutoCloseable {
                 }
             }, precision);
         }
+    }
+
+    private static WhisperModel loadQuantized(Path path, Precision precision) throws IOException {
+        Map<String, QuantizedCheckpoint.QuantizedWeight> stored = new LinkedHashMap<>();
+        try (QuantizedCheckpoint ck = QuantizedCheckpoint.open(path)) {
+            WhisperModel m = buildUnchecked(ck.config(), new TensorSource() {
+                @Override
+                public boolean has(String name) {
+                    return ck.has(name) || (name.endsWith(".weight") && ck.isQuantized(prefixOf(name)));
+                }
+
+                @Override
+                public Tensor take(String name) {
+                    try {
+                        if (name.endsWith(".weight") && ck.isQuantized(prefixOf(name))) {
+                            QuantizedCheckpoint.QuantizedWeight w = ck.weight(prefixOf(name));
+                            stored.put(w.name(), w);
+                            return QuantizedCheckpoint.dequantize(w); // the FP32 reference weight of the Linear
+                        }
+                        return ck.tensor(name);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+            }, precision);
+            try {
+                Map<String, Linear> linears = m.blockLinears();
+                for (QuantizedCheckpoint.QuantizedWeight w : stored.values()) {
+                    Linear l = linears.get(w.name());
+                    if (l == null) throw new CheckpointFormatException(path, w.name(), "quantized weight of no block Linear");
+                    if (w.bits() == 8) l.attachInt8(NativeInt8Weights.of(w.codes(), w.scales()));
+                    else l.attachInt4(NativeInt4Weights.of(w.codes(), w.scales(), w.k(), w.group()));
+                }
+                return m;
+            } catch (IOException | RuntimeException e) {
+                m.close();
+                throw e;
+            }
+        } finally {
+            for (QuantizedCheckpoint.QuantizedWeight w : stored.values()) {
+                w.codes().close();
+                w.scales().close();
+            }
+        }
+    }
+
+    private static String prefixOf(String weightName) {
+        return weightName.substring(0, weightName.length() - ".weight".length());
     }
 
     private static WhisperModel buildUnchecked(WhisperConfig cfg, TensorSource src, Precision precision) throws IOException {
