@@ -18,16 +18,32 @@ public final class Mlp implements AutoCloseable {
     public static final class Activations implements AutoCloseable {
         final Tensor pre;
         final Tensor act;
+        Tensor extraActGrad; // a gradient on act from outside the block (distillation), or null
 
         Activations(long rows, int hidden) {
             pre = Tensor.allocate("mlp.pre", DType.F32, rows, hidden);
             act = Tensor.allocate("mlp.act", DType.F32, rows, hidden);
         }
 
+        /** The post-GELU fc1 output [M, hidden] (the FFN activation DQ-Whisper distils). Read only. */
+        public Tensor activation() {
+            return act;
+        }
+
+        /** Adds {@code g} [M, hidden] to the gradient of {@link #activation()} that the backward will use. */
+        public void addActivationGrad(Tensor g) {
+            if (extraActGrad == null) {
+                extraActGrad = Tensor.allocate("mlp.dact(extra)", DType.F32, act.shape());
+                extraActGrad.fill(0f);
+            }
+            NnKernels.addInto(extraActGrad, g.reshape(act.shape()));
+        }
+
         @Override
         public void close() {
             pre.close();
             act.close();
+            if (extraActGrad != null) extraActGrad.close();
         }
     }
 
@@ -102,6 +118,7 @@ public final class Mlp implements AutoCloseable {
     public void backward(Activations a, Tensor h, Tensor dResidual, Tensor dh) {
         try (Tensor dAct = Tensor.allocate("mlp.dact", DType.F32, a.act.shape())) {
             fc2.backward(a.act, dResidual, dAct, false);
+            if (a.extraActGrad != null) NnKernels.addInto(dAct, a.extraActGrad);
             NnKernels.geluBackward(a.pre, dAct, dAct);
             fc1.backward(h, dAct, dh, false);
         }

@@ -366,6 +366,19 @@ public final class WhisperModel implements AutoCloseable {
             return decoder.logits();
         }
 
+        /** The FFN activations (post-GELU fc1 output, [B·T, 4d]) of decoder block {@code layer}, causal-masked forward. */
+        public org.dqwhisper.nn.Mlp.Activations decoderFfn(int layer) {
+            if (decoder == null) throw new IllegalStateException("training pass already used or closed");
+            if (layer < 0 || layer >= decoder.blocks.length) {
+                throw new IllegalArgumentException("decoder layer " + layer + " outside [0, " + decoder.blocks.length + ")");
+            }
+            return decoder.blocks[layer].mlpAct;
+        }
+
+        public int decoderLayers() {
+            return decoder == null ? 0 : decoder.blocks.length;
+        }
+
         /** The encoder output [B, n_audio_ctx, d]. */
         public Tensor audioFeatures() {
             return audio;
