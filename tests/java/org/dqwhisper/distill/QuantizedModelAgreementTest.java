@@ -57,6 +57,7 @@ class QuantizedModelAgreementTest {
                 maxDiff = Math.max(maxDiff, Math.abs(fq[i] - in[i]));
                 quantEffect = Math.max(quantEffect, Math.abs(fq[i] - fp[i]));
             }
+            System.out.printf("%s: max abs logit diff fake-quant vs integer %.3g, quantization effect %.3g%n", spec, maxDiff, quantEffect);
             assertTrue(maxDiff <= 1e-3, spec + ": max |Δlogit| fake-quant vs integer " + maxDiff);
             assertTrue(quantEffect > 1e-4, spec + ": quantization must change the logits (max change " + quantEffect + ")");
             for (int t = 0; t < toks.length; t++) assertEquals(argmax(fq, t, vocab), argmax(in, t, vocab), spec + " argmax at " + t);
