@@ -2,10 +2,14 @@ package org.dqwhisper.nn;
 
 import java.util.List;
 import org.dqwhisper.kernels.Fp32Gemm;
+import org.dqwhisper.kernels.Int4Gemm;
 import org.dqwhisper.kernels.Int8Gemm;
 import org.dqwhisper.kernels.NativeFp32Weights;
+import org.dqwhisper.kernels.NativeInt4Weights;
 import org.dqwhisper.kernels.NativeInt8Weights;
 import org.dqwhisper.kernels.NnKernels;
+import org.dqwhisper.quant.FakeQuant;
+import org.dqwhisper.quant.QuantConfig;
 import org.dqwhisper.tensor.DType;
 import org.dqwhisper.tensor.Tensor;
 
@@ -18,6 +22,15 @@ import org.dqwhisper.tensor.Tensor;
  * <p>Training: the forward is {@link #forward} in FP32 (the packed FP32 GEMM is bit-identical to the
  * plain one), the caller keeps its input {@code x}, and {@link #backward} gives
  * {@code dW += dyᵀ·x}, {@code db += Σ_rows dy} and {@code dx = dy·W}.
+ *
+ * <p>Quantization-aware training ({@link #enableFakeQuant}): every forward uses {@code ŵ = fq(W)}
+ * (and, optionally, per-row 8-bit fake-quantized inputs {@code x̂}, the integer GEMMs' row formula);
+ * the backward passes {@code dŴ = dyᵀ·x̂} through the quantizer's estimator (STE with clipping
+ * gradient, or LSQ) into W's gradient and gives {@code dx = dy·ŵ} (the input quantizer's backward is
+ * the identity). {@link #useIntegerWeights} then swaps the fake-quant forward for the integer kernel
+ * ({@code Int8Gemm} or {@code Int4Gemm}) on the exported codes and scales: the same numbers up to
+ * FP32 summation order. Layers holding integer weights ({@link #attachInt8}, {@link #attachInt4})
+ * always run on their integer kernel, whatever the precision asked for, and have no backward.
  */
 public final class Linear implements AutoCloseable {
     private final String name;
@@ -25,6 +38,12 @@ public final class Linear implements AutoCloseable {
     private final Parameter bias;
     private NativeFp32Weights fp32;
     private NativeInt8Weights int8;
+    private FakeQuant fakeQuant;
+    private boolean fakeQuantInputs;
+    private Tensor weightHat; // fq(W), valid while fakeQuantPacked != null
+    private NativeFp32Weights fakeQuantPacked;
+    private NativeInt8Weights exportedInt8;
+    private NativeInt4Weights exportedInt4;
 
     /** Takes ownership of {@code weight} [out,in] and {@code bias} [out] (nullable), named {@code name.weight/.bias}. */
     public Linear(String name, Tensor weight, Tensor bias) {
@@ -84,8 +103,13 @@ public final class Linear implements AutoCloseable {
         if (bias != null) bias.setRequiresGrad(requiresGrad);
     }
 
-    /** Packs the weights for a precision (idempotent). */
+    /** Packs the weights for a precision (idempotent; nothing to pack for integer or fake-quant layers). */
     public synchronized void prepare(Precision p) {
+        if (hasIntegerWeights()) return;
+        if (fakeQuant != null) {
+            prepareFakeQuant();
+            return;
+        }
         if (p == Precision.FP32 && fp32 == null) fp32 = NativeFp32Weights.pack(weight.value());
         if (p == Precision.INT8 && int8 == null) int8 = NativeInt8Weights.quantize(weight.value());
     }
@@ -94,8 +118,113 @@ public final class Linear implements AutoCloseable {
     public synchronized void invalidate() {
         if (fp32 != null) fp32.close();
         if (int8 != null) int8.close();
+        if (fakeQuantPacked != null) fakeQuantPacked.close();
         fp32 = null;
         int8 = null;
+        fakeQuantPacked = null;
+    }
+
+    // ---- quantization ------------------------------------------------------------------------------
+
+    /**
+     * Fake-quantizes this layer's weight under {@code config} from now on (and its inputs, per row
+     * 8-bit, when {@code quantizeInputs}); replaces an earlier quantizer. LSQ scales are initialised
+     * from the current weight. Not for a layer holding integer weights.
+     */
+    public synchronized void enableFakeQuant(QuantConfig config, boolean quantizeInputs) {
+        if (hasIntegerWeights()) throw new IllegalStateException("linear '" + name + "' runs on integer weights; it cannot be fake-quantized");
+        disableFakeQuant();
+        fakeQuant = FakeQuant.forWeights(config, out(), in());
+        if (config.estimator() == QuantConfig.Estimator.LSQ) fakeQuant.initScale(weight.value());
+        fakeQuantInputs = quantizeInputs;
+        weightHat = Tensor.allocate(name + ".weight(fake-quant)", DType.F32, out(), in());
+    }
+
+    /** Back to the plain FP32 weight (no-op without a quantizer). */
+    public synchronized void disableFakeQuant() {
+        invalidate();
+        if (fakeQuant != null) fakeQuant.close();
+        if (weightHat != null) weightHat.close();
+        fakeQuant = null;
+        weightHat = null;
+        fakeQuantInputs = false;
+    }
+
+    /** The weight quantizer, or null. */
+    public FakeQuant fakeQuant() {
+        return fakeQuant;
+    }
+
+    public boolean fakeQuantizesInputs() {
+        return fakeQuantInputs;
+    }
+
+    /** Whether this layer runs on exported integer weights. */
+    public boolean hasIntegerWeights() {
+        return exportedInt8 != null || exportedInt4 != null;
+    }
+
+    public NativeInt8Weights int8Weights() {
+        return exportedInt8;
+    }
+
+    public NativeInt4Weights int4Weights() {
+        return exportedInt4;
+    }
+
+    /** Runs this layer on the INT8 GEMM with the given weights from now on (takes ownership; the FP32 weight stays for reference). */
+    public synchronized void attachInt8(NativeInt8Weights w) {
+        checkIntegerShape(w.n(), w.k());
+        detachInteger();
+        disableFakeQuant();
+        exportedInt8 = w;
+    }
+
+    /** Runs this layer on the INT4-weight GEMM with the given weights from now on (takes ownership). */
+    public synchronized void attachInt4(NativeInt4Weights w) {
+        checkIntegerShape(w.n(), w.k());
+        detachInteger();
+        disableFakeQuant();
+        exportedInt4 = w;
+    }
+
+    private void checkIntegerShape(int n, int k) {
+        if (n != out() || k != in()) {
+            throw new IllegalArgumentException("linear '" + name + "' [" + out() + "x" + in() + "]: integer weights are [" + n + "x" + k + "]");
+        }
+    }
+
+    private void detachInteger() {
+        if (exportedInt8 != null) exportedInt8.close();
+        if (exportedInt4 != null) exportedInt4.close();
+        exportedInt8 = null;
+        exportedInt4 = null;
+    }
+
+    /**
+     * Exports the fake-quantized weight to integer codes and scales and runs on them from now on: INT8
+     * ({@code Int8Gemm}) for 8-bit per-tensor/per-channel configs, INT4 ({@code Int4Gemm}) otherwise.
+     * The integer GEMMs quantize their inputs per row, so the fake-quant forward this replaces should
+     * have {@code quantizeInputs} for the two to agree.
+     */
+    public synchronized void useIntegerWeights() {
+        if (fakeQuant == null) throw new IllegalStateException("linear '" + name + "' has no fake quantizer to export");
+        prepareFakeQuant();
+        QuantConfig c = fakeQuant.config();
+        if (c.weightBits() == 8) {
+            NativeInt8Weights w = fakeQuant.toInt8(weight.value());
+            attachInt8(w);
+        } else {
+            NativeInt4Weights w = fakeQuant.toInt4(weight.value());
+            attachInt4(w);
+        }
+    }
+
+    /** ŵ = fq(W) and its packed form, once per weight version. */
+    private synchronized void prepareFakeQuant() {
+        if (fakeQuantPacked != null) return;
+        fakeQuant.forward(weight.value(), weightHat);
+        fakeQuantPacked = NativeFp32Weights.pack(weightHat);
     }
 
     /** {@code y[M,out] = x[M,in] · Wᵀ + b} (→ GELU); leading dims of x and y are flattened. */
@@ -107,7 +236,25 @@ public final class Linear implements AutoCloseable {
         }
         prepare(p);
         long t0 = GemmStopwatch.start();
-        if (p == Precision.INT8) {
+        if (exportedInt8 != null) {
+            Int8Gemm.linear(x2, exportedInt8, bias(), gelu, y2);
+        } else if (exportedInt4 != null) {
+            Int4Gemm.linear(x2, exportedInt4, bias(), gelu, y2);
+        } else if (fakeQuant != null) {
+            NativeFp32Weights packed;
+            synchronized (this) {
+                prepareFakeQuant();
+                packed = fakeQuantPacked;
+            }
+            if (fakeQuantInputs) {
+                try (Tensor xq = Tensor.allocate(name + ".input(fake-quant)", DType.F32, x2.shape())) {
+                    FakeQuant.activations(x2, xq);
+                    Fp32Gemm.linear(xq, packed, bias(), gelu, y2);
+                }
+            } else {
+                Fp32Gemm.linear(x2, packed, bias(), gelu, y2);
+            }
+        } else if (p == Precision.INT8) {
             Int8Gemm.linear(x2, int8, bias(), gelu, y2);
         } else {
             Fp32Gemm.linear(x2, fp32, bias(), gelu, y2);
@@ -126,6 +273,11 @@ public final class Linear implements AutoCloseable {
         if (x2.dim(0) != dy2.dim(0)) {
             throw new IllegalArgumentException("linear '" + name + "' backward: " + x.describe() + " and " + dy.describe() + " differ in rows");
         }
+        if (hasIntegerWeights()) throw new IllegalStateException("linear '" + name + "' runs on integer weights and has no backward");
+        if (fakeQuant != null) {
+            backwardFakeQuant(x2, dy2, dx, accumulateDx);
+            return;
+        }
         if (weight.requiresGrad()) {
             long t0 = GemmStopwatch.start();
             Fp32Gemm.sgemm(true, false, dy2, x2, weight.grad(), true);
@@ -143,6 +295,34 @@ public final class Linear implements AutoCloseable {
         }
     }
 
+    private void backwardFakeQuant(Tensor x2, Tensor dy2, Tensor dx, boolean accumulateDx) {
+        synchronized (this) {
+            prepareFakeQuant(); // the quantizer's scales must belong to the current weight
+        }
+        if (weight.requiresGrad()) {
+            Tensor xq = fakeQuantInputs ? Tensor.allocate(name + ".input(fake-quant)", DType.F32, x2.shape()) : x2;
+            try (Tensor dwHat = Tensor.allocate(name + ".dweight(fake-quant)", DType.F32, out(), in())) {
+                if (fakeQuantInputs) FakeQuant.activations(x2, xq);
+                long t0 = GemmStopwatch.start();
+                Fp32Gemm.sgemm(true, false, dy2, xq, dwHat, false);
+                GemmStopwatch.stop(t0);
+                fakeQuant.backward(weight.value(), dwHat, weight.grad(), true);
+            } finally {
+                if (fakeQuantInputs) xq.close();
+            }
+        }
+        if (bias != null && bias.requiresGrad()) NnKernels.biasGrad(dy2, bias.grad());
+        if (dx != null) {
+            Tensor dx2 = flat(dx, in(), "input gradient");
+            if (dx2.dim(0) != x2.dim(0)) {
+                throw new IllegalArgumentException("linear '" + name + "' backward: " + dx.describe() + " must have the rows of " + x2.describe());
+            }
+            long t0 = GemmStopwatch.start();
+            Fp32Gemm.sgemm(false, false, dy2, weightHat, dx2, accumulateDx);
+            GemmStopwatch.stop(t0);
+        }
+    }
+
     private Tensor flat(Tensor t, int cols, String what) {
         if (t.rank() < 1 || t.dim(-1) != cols) {
             throw new IllegalArgumentException("linear '" + name + "' [" + out() + "x" + in() + "]: " + what + " "
@@ -154,6 +334,8 @@ public final class Linear implements AutoCloseable {
     /** Frees the packed forms and the parameters (a shared weight is freed by each owner; closing twice is harmless). */
     @Override
     public synchronized void close() {
+        disableFakeQuant();
+        detachInteger();
         invalidate();
         weight.close();
         if (bias != null) bias.close();

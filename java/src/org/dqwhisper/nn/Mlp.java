@@ -19,15 +19,31 @@ public final class Mlp implements AutoCloseable {
         private final Workspace.Scope scope = Workspace.scope();
         final Tensor pre;
         final Tensor act;
+        Tensor extraActGrad; // a gradient on act from outside the block (distillation), or null
 
         Activations(long rows, int hidden) {
             pre = scope.take("mlp.pre", rows, hidden);
             act = scope.take("mlp.act", rows, hidden);
         }
 
+        /** The post-GELU fc1 output [M, hidden] (the FFN activation DQ-Whisper distils). Read only. */
+        public Tensor activation() {
+            return act;
+        }
+
+        /** Adds {@code g} [M, hidden] to the gradient of {@link #activation()} that the backward will use. */
+        public void addActivationGrad(Tensor g) {
+            if (extraActGrad == null) {
+                extraActGrad = Tensor.allocate("mlp.dact(extra)", DType.F32, act.shape());
+                extraActGrad.fill(0f);
+            }
+            NnKernels.addInto(extraActGrad, g.reshape(act.shape()));
+        }
+
         @Override
         public void close() {
             scope.close();
+            if (extraActGrad != null) extraActGrad.close();
         }
     }
 
@@ -104,6 +120,7 @@ public final class Mlp implements AutoCloseable {
         try (Workspace.Scope s = Workspace.scope()) {
             Tensor dAct = s.take("mlp.dact", a.act.shape());
             fc2.backward(a.act, dResidual, dAct, false);
+            if (a.extraActGrad != null) NnKernels.addInto(dAct, a.extraActGrad);
             NnKernels.geluBackward(a.pre, dAct, dAct);
             fc1.backward(h, dAct, dh, false);
         }

@@ -18,6 +18,10 @@ import org.dqwhisper.nn.Precision;
 import org.dqwhisper.nn.Workspace;
 import org.dqwhisper.tensor.DType;
 import org.dqwhisper.tensor.Tensor;
+import org.dqwhisper.kernels.NativeInt4Weights;
+import org.dqwhisper.kernels.NativeInt8Weights;
+import org.dqwhisper.whisper.io.CheckpointFormatException;
+import org.dqwhisper.whisper.io.QuantizedCheckpoint;
 import org.dqwhisper.whisper.io.WhisperCheckpoint;
 
 /**
@@ -51,8 +55,12 @@ public final class WhisperModel implements AutoCloseable {
         decoder.prepare(precision);
     }
 
-    /** Loads an HF folder, an OpenAI .pt file, or a folder with an OpenAI-layout checkpoint. */
+    /**
+     * Loads an HF folder, an OpenAI .pt file, a folder with an OpenAI-layout checkpoint, or a quantized
+     * export ({@link QuantizedCheckpoint}: its integer Linears run on the integer GEMMs whatever {@code precision} says).
+     */
     public static WhisperModel load(Path path, Precision precision) throws IOException {
+        if (QuantizedCheckpoint.isQuantized(path)) return loadQuantized(path, precision);
         try (WhisperCheckpoint ck = WhisperCheckpoint.load(path)) {
             return buildUnchecked(ck.config(), new TensorSource() {
                 @Override
@@ -70,6 +78,54 @@ public final class WhisperModel implements AutoCloseable {
                 }
             }, precision);
         }
+    }
+
+    private static WhisperModel loadQuantized(Path path, Precision precision) throws IOException {
+        Map<String, QuantizedCheckpoint.QuantizedWeight> stored = new LinkedHashMap<>();
+        try (QuantizedCheckpoint ck = QuantizedCheckpoint.open(path)) {
+            WhisperModel m = buildUnchecked(ck.config(), new TensorSource() {
+                @Override
+                public boolean has(String name) {
+                    return ck.has(name) || (name.endsWith(".weight") && ck.isQuantized(prefixOf(name)));
+                }
+
+                @Override
+                public Tensor take(String name) {
+                    try {
+                        if (name.endsWith(".weight") && ck.isQuantized(prefixOf(name))) {
+                            QuantizedCheckpoint.QuantizedWeight w = ck.weight(prefixOf(name));
+                            stored.put(w.name(), w);
+                            return QuantizedCheckpoint.dequantize(w); // the FP32 reference weight of the Linear
+                        }
+                        return ck.tensor(name);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+            }, precision);
+            try {
+                Map<String, Linear> linears = m.blockLinears();
+                for (QuantizedCheckpoint.QuantizedWeight w : stored.values()) {
+                    Linear l = linears.get(w.name());
+                    if (l == null) throw new CheckpointFormatException(path, w.name(), "quantized weight of no block Linear");
+                    if (w.bits() == 8) l.attachInt8(NativeInt8Weights.of(w.codes(), w.scales()));
+                    else l.attachInt4(NativeInt4Weights.of(w.codes(), w.scales(), w.k(), w.group()));
+                }
+                return m;
+            } catch (IOException | RuntimeException e) {
+                m.close();
+                throw e;
+            }
+        } finally {
+            for (QuantizedCheckpoint.QuantizedWeight w : stored.values()) {
+                w.codes().close();
+                w.scales().close();
+            }
+        }
+    }
+
+    private static String prefixOf(String weightName) {
+        return weightName.substring(0, weightName.length() - ".weight".length());
     }
 
     private static WhisperModel buildUnchecked(WhisperConfig cfg, TensorSource src, Precision precision) throws IOException {
@@ -198,6 +254,51 @@ public final class WhisperModel implements AutoCloseable {
         return m;
     }
 
+    /** Every Linear of the encoder and decoder blocks, by OpenAI prefix (e.g. {@code decoder.blocks.0.mlp.0}), in state_dict order. */
+    public Map<String, Linear> blockLinears() {
+        Map<String, Linear> m = new java.util.LinkedHashMap<>();
+        for (ResidualAttentionBlock b : encoder.blocks()) addLinears(b, m);
+        for (ResidualAttentionBlock b : decoder.blocks()) addLinears(b, m);
+        return m;
+    }
+
+    private static void addLinears(ResidualAttentionBlock b, Map<String, Linear> m) {
+        for (MultiHeadAttention a : new MultiHeadAttention[] {b.attention(), b.crossAttention()}) {
+            if (a == null) continue;
+            for (Linear l : new Linear[] {a.query(), a.key(), a.value(), a.out()}) m.put(l.name(), l);
+        }
+        m.put(b.mlp().fc1().name(), b.mlp().fc1());
+        m.put(b.mlp().fc2().name(), b.mlp().fc2());
+    }
+
+    /**
+     * Fake-quantizes every block Linear whose weight {@code config} applies to (inputs too when the
+     * config quantizes activations, or when {@code quantizeInputs} forces it, e.g. to match the integer
+     * kernels, which always quantize their inputs); returns how many layers. {@code QuantConfig.NONE} removes nothing.
+     */
+    public int enableFakeQuant(org.dqwhisper.quant.QuantConfig config, boolean quantizeInputs) {
+        int n = 0;
+        for (Linear l : blockLinears().values()) {
+            if (config.appliesTo(l.name() + ".weight")) {
+                l.enableFakeQuant(config, quantizeInputs || config.quantizesActivations());
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Swaps every fake-quantized Linear for its integer export ({@link Linear#useIntegerWeights}); returns how many. */
+    public int useIntegerWeights() {
+        int n = 0;
+        for (Linear l : blockLinears().values()) {
+            if (l.fakeQuant() != null) {
+                l.useIntegerWeights();
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** Drops the packed FP32/INT8 weight copies; run after every change of the weights (an optimizer step). */
     public void invalidatePackedWeights() {
         encoder.invalidate();
@@ -265,6 +366,19 @@ public final class WhisperModel implements AutoCloseable {
         public Tensor logits() {
             if (decoder == null) throw new IllegalStateException("training pass already used or closed");
             return decoder.logits();
+        }
+
+        /** The FFN activations (post-GELU fc1 output, [B·T, 4d]) of decoder block {@code layer}, causal-masked forward. */
+        public org.dqwhisper.nn.Mlp.Activations decoderFfn(int layer) {
+            if (decoder == null) throw new IllegalStateException("training pass already used or closed");
+            if (layer < 0 || layer >= decoder.blocks.length) {
+                throw new IllegalArgumentException("decoder layer " + layer + " outside [0, " + decoder.blocks.length + ")");
+            }
+            return decoder.blocks[layer].mlpAct;
+        }
+
+        public int decoderLayers() {
+            return decoder == null ? 0 : decoder.blocks.length;
         }
 
         /** The encoder output [B, n_audio_ctx, d]. */

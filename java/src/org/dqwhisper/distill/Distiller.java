@@ -1,0 +1,268 @@
+package org.dqwhisper.distill;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.dqwhisper.distill.DistillationLosses.LossScales;
+import org.dqwhisper.distill.DistillationLosses.Reduction;
+import org.dqwhisper.distill.DistillationLosses.Terms;
+import org.dqwhisper.distill.DynamicLayerMatcher.Mode;
+import org.dqwhisper.kernels.NnKernels;
+import org.dqwhisper.nn.Parameter;
+import org.dqwhisper.quant.QuantConfig;
+import org.dqwhisper.tensor.DType;
+import org.dqwhisper.tensor.Tensor;
+import org.dqwhisper.train.AdamW;
+import org.dqwhisper.train.TrainingBatch;
+import org.dqwhisper.whisper.WhisperModel;
+
+/**
+ * DQ-Whisper distillation (method note §2-3): a frozen FP teacher, a student (its encoder frozen unless
+ * {@link Options#trainEncoder}), optionally fake-quantized while it learns (quantization-aware
+ * distillation, {@link Options#quant}), and per step
+ * <pre>  L = (1−α)·CE + α·(KL_T + L_hid)</pre>
+ * with {@link DistillationLosses} (reduction {@link Options#reduction}, per-token means by default),
+ * {@code L_hid} over the decoder FFN activations (post-GELU fc1 output of the causal-masked training
+ * forward) of the student layers and their matched teacher layers ({@link DynamicLayerMatcher}, recomputed
+ * every batch; only the chosen pairs get gradient), the teacher side mapped to the student's FFN width by
+ * a trainable {@link LinearAdapter} (dropped after training). Padded positions (target
+ * {@link TrainingBatch#IGNORE_INDEX}) are masked in every term. Student parameters and the adapter are
+ * updated with {@link AdamW}.
+ *
+ * <p>Not thread-safe. Owns the adapter and optimizer; the caller owns the models.
+ */
+public final class Distiller implements AutoCloseable {
+    /**
+     * @param mode         layer matching: static, dynamic (the paper), dynamic-free, logits (KL only), none (CE only)
+     * @param alpha        weight of the distillation terms (0.9 in the paper)
+     * @param temperature  softmax temperature of KL and L_hid (1 in the paper)
+     * @param reduction    how the terms are reduced over tokens
+     * @param quant        fake quantization of the student during distillation, or {@link QuantConfig#NONE}
+     * @param trainEncoder whether the student encoder is trained (frozen in the authors' code)
+     * @param weightDecay  AdamW decoupled weight decay
+     * @param seed         adapter initialisation
+     */
+    public record Options(Mode mode, double alpha, float temperature, Reduction reduction, QuantConfig quant, boolean trainEncoder,
+                          double weightDecay, long seed) {
+        public Options {
+            if (mode == null || reduction == null || quant == null) throw new IllegalArgumentException("distill options: null mode/reduction/quant");
+            if (!(alpha >= 0 && alpha <= 1)) throw new IllegalArgumentException("distill options: alpha must be in [0, 1], got " + alpha);
+            if (!(temperature > 0) || !Float.isFinite(temperature)) {
+                throw new IllegalArgumentException("distill options: temperature must be > 0, got " + temperature);
+            }
+        }
+
+        /** The paper's settings: dynamic matching, α = 0.9, T = 1, 8-bit per-tensor decoder weights. */
+        public static Options paper() {
+            return new Options(Mode.DYNAMIC, DistillationLosses.DEFAULT_ALPHA, DistillationLosses.DEFAULT_TEMPERATURE,
+                    Reduction.MEAN_PER_TOKEN, QuantConfig.paperDefault(), false, 0.0, 1L);
+        }
+
+        public Options withMode(Mode m) {
+            return new Options(m, alpha, temperature, reduction, quant, trainEncoder, weightDecay, seed);
+        }
+
+        public Options withQuant(QuantConfig q) {
+            return new Options(mode, alpha, temperature, reduction, q, trainEncoder, weightDecay, seed);
+        }
+    }
+
+    /** One step's loss terms (reduced, unweighted) and the layer mapping used (empty without L_hid). */
+    public record StepResult(Terms terms, int[] mapping) {}
+
+    private final WhisperModel teacher;
+    private final WhisperModel student;
+    private final Options options;
+    private final DynamicLayerMatcher matcher;
+    private final MatchingLog matchingLog;
+    private final LinearAdapter adapter;
+    private final Parameter adapterWeight;
+    private final Parameter adapterBias;
+    private final AdamW optimizer;
+    private long steps;
+
+    public Distiller(WhisperModel teacher, WhisperModel student, Options options) {
+        if (teacher.config().nVocab() != student.config().nVocab()) {
+            throw new IllegalArgumentException("distill: teacher vocabulary " + teacher.config().nVocab() + " differs from the student's "
+                    + student.config().nVocab());
+        }
+        if (teacher.config().nMels() != student.config().nMels()) {
+            throw new IllegalArgumentException("distill: teacher and student take different mel bins");
+        }
+        this.teacher = teacher;
+        this.student = student;
+        this.options = options;
+        for (Parameter p : teacher.parameters()) p.setRequiresGrad(false);
+        for (Parameter p : student.parameters()) p.setRequiresGrad(true);
+        if (!options.trainEncoder()) student.encoder().setRequiresGrad(false);
+        if (options.quant().enabled()) student.enableFakeQuant(options.quant(), false);
+        int ns = student.config().nTextLayer(), nt = teacher.config().nTextLayer();
+        this.matcher = new DynamicLayerMatcher(options.mode(), ns, nt);
+        this.matchingLog = new MatchingLog(ns, nt);
+        this.adapter = new LinearAdapter(4 * teacher.config().nTextState(), 4 * student.config().nTextState(), options.seed());
+        this.adapterWeight = new Parameter("adapter.weight", adapter.weight());
+        this.adapterBias = new Parameter("adapter.bias", adapter.bias());
+        this.optimizer = new AdamW(0.9, 0.999, 1e-8, options.weightDecay());
+    }
+
+    public Options options() {
+        return options;
+    }
+
+    public MatchingLog matchingLog() {
+        return matchingLog;
+    }
+
+    public LinearAdapter adapter() {
+        return adapter;
+    }
+
+    public long steps() {
+        return steps;
+    }
+
+    /** The trained parameters: the student's that require a gradient, then (with L_hid) the adapter's. */
+    public List<Parameter> trainableParameters() {
+        List<Parameter> out = new ArrayList<>();
+        for (Parameter p : student.parameters()) if (p.requiresGrad()) out.add(p);
+        if (options.mode().usesHiddenLoss()) {
+            out.add(adapterWeight);
+            out.add(adapterBias);
+        }
+        return out;
+    }
+
+    /** One optimisation step on {@code batch} with learning rate {@code lr}. */
+    public StepResult step(TrainingBatch batch, double lr) {
+        StepResult r = lossAndGradients(batch);
+        List<Parameter> params = trainableParameters();
+        optimizer.step(params, lr);
+        for (Parameter p : params) p.zeroGrad();
+        student.invalidatePackedWeights();
+        if (r.mapping().length > 0) matchingLog.record(steps, r.mapping());
+        steps++;
+        return r;
+    }
+
+    /** The loss of {@code batch} and (accumulated into the parameters) its gradients; no update. */
+    StepResult lossAndGradients(TrainingBatch batch) {
+        Padded p = Padded.of(batch);
+        Mode mode = options.mode();
+        float temp = options.temperature();
+        try (Tensor targets = Tensor.of(p.targets, p.targets.length); Tensor mask = Tensor.of(p.mask, p.mask.length);
+                WhisperModel.TrainingPass s = student.forwardTrain(batch.mel(), p.inputs);
+                WhisperModel.TrainingPass t = mode.usesKl() ? teacher.forwardTrain(batch.mel(), p.inputs) : null) {
+            long tokens = DistillationLosses.countRows(mask, p.mask.length);
+            LossScales sc = LossScales.of(mode, options.alpha(), options.reduction(), tokens, tokens, student.config().nTextLayer());
+            Tensor sLogits = s.logits();
+            double ceSum, klSum = 0;
+            double[] hidSums = null;
+            int[] mapping = new int[0];
+            try (Tensor dLogits = Tensor.allocate("distill.dlogits", DType.F32, sLogits.shape())) {
+                ceSum = DistillationLosses.crossEntropySum(sLogits, targets, TrainingBatch.IGNORE_INDEX, (float) sc.ce(), dLogits);
+                if (mode.usesKl()) {
+                    try (Tensor dKl = Tensor.allocate("distill.dkl", DType.F32, sLogits.shape())) {
+                        klSum = DistillationLosses.klSum(sLogits, t.logits(), temp, mask, (float) sc.kl(), dKl);
+                        NnKernels.addInto(dLogits, dKl);
+                    }
+                }
+                if (mode.usesHiddenLoss()) {
+                    hidSums = new double[student.config().nTextLayer()];
+                    mapping = hiddenLoss(s, t, mask, sc, hidSums);
+                }
+                student.backward(s, dLogits);
+            }
+            return new StepResult(sc.terms(ceSum, klSum, hidSums), mapping);
+        }
+    }
+
+    /** L_hid: matches layers, writes each student layer's distance sum, and adds the gradients (student FFN, adapter). */
+    private int[] hiddenLoss(WhisperModel.TrainingPass s, WhisperModel.TrainingPass t, Tensor mask, LossScales sc, double[] hidSums) {
+        int ns = hidSums.length, nt = teacher.config().nTextLayer();
+        float temp = options.temperature();
+        List<Tensor> owned = new ArrayList<>();
+        try {
+            List<Tensor> pS = new ArrayList<>(), pT = new ArrayList<>(), adapted = new ArrayList<>();
+            for (int i = 0; i < ns; i++) {
+                Tensor h = s.decoderFfn(i).activation();
+                Tensor p = own(owned, Tensor.allocate("distill.pS", DType.F32, h.shape()));
+                DistillationLosses.featureSoftmax(h, temp, p);
+                pS.add(p);
+            }
+            for (int j = 0; j < nt; j++) {
+                Tensor h = t.decoderFfn(j).activation();
+                Tensor a = own(owned, Tensor.allocate("distill.adapted", DType.F32, h.dim(0), adapter.outFeatures()));
+                adapter.forward(h, a);
+                adapted.add(a);
+                Tensor p = own(owned, Tensor.allocate("distill.pT", DType.F32, a.shape()));
+                DistillationLosses.featureSoftmax(a, temp, p);
+                pT.add(p);
+            }
+            double[][] d = matcher.mode().needsDistances() ? DistillationLosses.distanceMatrix(pS, pT, temp, mask, options.reduction()) : null;
+            int[] mapping = matcher.match(d);
+            Tensor[] dAdapted = new Tensor[nt];
+            for (int i = 0; i < ns; i++) {
+                int j = mapping[i];
+                hidSums[i] = DistillationLosses.hiddenDistanceSum(pS.get(i), pT.get(j), temp, mask);
+                if (dAdapted[j] == null) {
+                    dAdapted[j] = own(owned, Tensor.allocate("distill.dadapted", DType.F32, pT.get(j).shape()));
+                    dAdapted[j].fill(0f);
+                }
+                try (Tensor dh = Tensor.allocate("distill.dhS", DType.F32, pS.get(i).shape())) {
+                    DistillationLosses.hiddenDistanceBackward(pS.get(i), pT.get(j), temp, mask, (float) sc.hiddenPerLayer(), dh, dAdapted[j], true);
+                    s.decoderFfn(i).addActivationGrad(dh);
+                }
+            }
+            for (int j = 0; j < nt; j++) {
+                if (dAdapted[j] != null) {
+                    adapter.backward(t.decoderFfn(j).activation(), dAdapted[j], adapterWeight.grad(), adapterBias.grad(), true);
+                }
+            }
+            return mapping;
+        } finally {
+            for (Tensor x : owned) x.close();
+        }
+    }
+
+    private static Tensor own(List<Tensor> owned, Tensor t) {
+        owned.add(t);
+        return t;
+    }
+
+    /** Mean cross-entropy per label token of the student on {@code batch} (no gradient). */
+    public double evaluate(TrainingBatch batch) {
+        Padded p = Padded.of(batch);
+        try (Tensor targets = Tensor.of(p.targets, p.targets.length); WhisperModel.TrainingPass s = student.forwardTrain(batch.mel(), p.inputs)) {
+            double sum = DistillationLosses.crossEntropySum(s.logits(), targets, TrainingBatch.IGNORE_INDEX, 0f, null);
+            return sum / DistillationLosses.countTokens(targets, TrainingBatch.IGNORE_INDEX);
+        }
+    }
+
+    /** Rows padded to one length (pad input 0, target ignored), flat targets and the 0/1 token mask. */
+    private record Padded(int[][] inputs, int[] targets, int[] mask) {
+        static Padded of(TrainingBatch batch) {
+            int b = batch.size(), len = 0;
+            for (int[] r : batch.decoderInputs()) len = Math.max(len, r.length);
+            int[][] in = new int[b][len];
+            int[] tg = new int[b * len], m = new int[b * len];
+            for (int i = 0; i < b; i++) {
+                int n = batch.decoderInputs()[i].length;
+                System.arraycopy(batch.decoderInputs()[i], 0, in[i], 0, n);
+                Arrays.fill(tg, i * len, (i + 1) * len, TrainingBatch.IGNORE_INDEX);
+                for (int j = 0; j < n; j++) {
+                    tg[i * len + j] = batch.targets()[i][j];
+                    m[i * len + j] = tg[i * len + j] == TrainingBatch.IGNORE_INDEX ? 0 : 1;
+                }
+            }
+            return new Padded(in, tg, m);
+        }
+    }
+
+    @Override
+    public void close() {
+        optimizer.close();
+        adapterWeight.close();
+        adapterBias.close();
+        for (Parameter p : student.parameters()) p.releaseGrad();
+    }
+}
