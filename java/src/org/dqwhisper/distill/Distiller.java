@@ -134,7 +134,21 @@ public final class Distiller implements AutoCloseable {
 
     /** One optimisation step on {@code batch} with learning rate {@code lr}. */
     public StepResult step(TrainingBatch batch, double lr) {
-        StepResult r = lossAndGradients(batch);
+        return update(lossAndGradients(batch), lr);
+    }
+
+    /**
+     * One optimisation step on precomputed encoder outputs (both encoders frozen, e.g. features cached once
+     * for many runs): studentAudio [B, ctx_S, d_S], teacherAudio [B, ctx_T, d_T] (may be null when the mode
+     * uses no teacher), decoder inputs and targets [B][T_b] (targets {@link TrainingBatch#IGNORE_INDEX} are
+     * not scored).
+     */
+    public StepResult step(Tensor studentAudio, Tensor teacherAudio, int[][] inputs, int[][] targets, double lr) {
+        if (options.trainEncoder()) throw new IllegalStateException("distill: cached encoder outputs need a frozen student encoder");
+        return update(lossAndGradients(studentAudio, teacherAudio, inputs, targets), lr);
+    }
+
+    private StepResult update(StepResult r, double lr) {
         List<Parameter> params = trainableParameters();
         optimizer.step(params, lr);
         for (Parameter p : params) p.zeroGrad();
@@ -146,12 +160,26 @@ public final class Distiller implements AutoCloseable {
 
     /** The loss of {@code batch} and (accumulated into the parameters) its gradients; no update. */
     StepResult lossAndGradients(TrainingBatch batch) {
-        Padded p = Padded.of(batch);
+        Padded p = Padded.of(batch.decoderInputs(), batch.targets());
+        try (WhisperModel.TrainingPass s = student.forwardTrain(batch.mel(), p.inputs);
+                WhisperModel.TrainingPass t = options.mode().usesKl() ? teacher.forwardTrain(batch.mel(), p.inputs) : null) {
+            return lossAndGradients(p, s, t);
+        }
+    }
+
+    StepResult lossAndGradients(Tensor studentAudio, Tensor teacherAudio, int[][] inputs, int[][] targets) {
+        Padded p = Padded.of(inputs, targets);
+        if (options.mode().usesKl() && teacherAudio == null) throw new IllegalArgumentException("distill: mode " + options.mode() + " needs the teacher's audio features");
+        try (WhisperModel.TrainingPass s = student.forwardTrainOnAudio(studentAudio, p.inputs);
+                WhisperModel.TrainingPass t = options.mode().usesKl() ? teacher.forwardTrainOnAudio(teacherAudio, p.inputs) : null) {
+            return lossAndGradients(p, s, t);
+        }
+    }
+
+    private StepResult lossAndGradients(Padded p, WhisperModel.TrainingPass s, WhisperModel.TrainingPass t) {
         Mode mode = options.mode();
         float temp = options.temperature();
-        try (Tensor targets = Tensor.of(p.targets, p.targets.length); Tensor mask = Tensor.of(p.mask, p.mask.length);
-                WhisperModel.TrainingPass s = student.forwardTrain(batch.mel(), p.inputs);
-                WhisperModel.TrainingPass t = mode.usesKl() ? teacher.forwardTrain(batch.mel(), p.inputs) : null) {
+        try (Tensor targets = Tensor.of(p.targets, p.targets.length); Tensor mask = Tensor.of(p.mask, p.mask.length)) {
             long tokens = DistillationLosses.countRows(mask, p.mask.length);
             LossScales sc = LossScales.of(mode, options.alpha(), options.reduction(), tokens, tokens, student.config().nTextLayer());
             Tensor sLogits = s.logits();
@@ -231,8 +259,22 @@ public final class Distiller implements AutoCloseable {
 
     /** Mean cross-entropy per label token of the student on {@code batch} (no gradient). */
     public double evaluate(TrainingBatch batch) {
-        Padded p = Padded.of(batch);
-        try (Tensor targets = Tensor.of(p.targets, p.targets.length); WhisperModel.TrainingPass s = student.forwardTrain(batch.mel(), p.inputs)) {
+        Padded p = Padded.of(batch.decoderInputs(), batch.targets());
+        try (WhisperModel.TrainingPass s = student.forwardTrain(batch.mel(), p.inputs)) {
+            return meanCrossEntropy(p, s);
+        }
+    }
+
+    /** {@link #evaluate(TrainingBatch)} on the student's precomputed encoder output [B, ctx, d]. */
+    public double evaluate(Tensor studentAudio, int[][] inputs, int[][] targets) {
+        Padded p = Padded.of(inputs, targets);
+        try (WhisperModel.TrainingPass s = student.forwardTrainOnAudio(studentAudio, p.inputs)) {
+            return meanCrossEntropy(p, s);
+        }
+    }
+
+    private static double meanCrossEntropy(Padded p, WhisperModel.TrainingPass s) {
+        try (Tensor targets = Tensor.of(p.targets, p.targets.length)) {
             double sum = DistillationLosses.crossEntropySum(s.logits(), targets, TrainingBatch.IGNORE_INDEX, 0f, null);
             return sum / DistillationLosses.countTokens(targets, TrainingBatch.IGNORE_INDEX);
         }
@@ -240,17 +282,25 @@ public final class Distiller implements AutoCloseable {
 
     /** Rows padded to one length (pad input 0, target ignored), flat targets and the 0/1 token mask. */
     private record Padded(int[][] inputs, int[] targets, int[] mask) {
-        static Padded of(TrainingBatch batch) {
-            int b = batch.size(), len = 0;
-            for (int[] r : batch.decoderInputs()) len = Math.max(len, r.length);
+        static Padded of(int[][] inputs, int[][] targets) {
+            if (inputs.length == 0 || inputs.length != targets.length) {
+                throw new IllegalArgumentException("distill: " + inputs.length + " input rows and " + targets.length + " target rows");
+            }
+            int b = inputs.length, len = 0;
+            for (int i = 0; i < b; i++) {
+                if (inputs[i].length != targets[i].length || inputs[i].length == 0) {
+                    throw new IllegalArgumentException("distill: row " + i + " has " + inputs[i].length + " inputs and " + targets[i].length + " targets");
+                }
+                len = Math.max(len, inputs[i].length);
+            }
             int[][] in = new int[b][len];
             int[] tg = new int[b * len], m = new int[b * len];
             for (int i = 0; i < b; i++) {
-                int n = batch.decoderInputs()[i].length;
-                System.arraycopy(batch.decoderInputs()[i], 0, in[i], 0, n);
+                int n = inputs[i].length;
+                System.arraycopy(inputs[i], 0, in[i], 0, n);
                 Arrays.fill(tg, i * len, (i + 1) * len, TrainingBatch.IGNORE_INDEX);
                 for (int j = 0; j < n; j++) {
-                    tg[i * len + j] = batch.targets()[i][j];
+                    tg[i * len + j] = targets[i][j];
                     m[i * len + j] = tg[i * len + j] == TrainingBatch.IGNORE_INDEX ? 0 : 1;
                 }
             }

@@ -335,6 +335,26 @@ public final class WhisperModel implements AutoCloseable {
     }
 
     /**
+     * {@link #forwardTrain} from a precomputed encoder output audio [B, n_audio_ctx, d] (a frozen encoder's
+     * cached features): only the decoder runs, and {@link #backward} gives no encoder gradient. The pass
+     * does not own {@code audio}; the caller keeps it open until the pass is closed.
+     */
+    public TrainingPass forwardTrainOnAudio(Tensor audio, int[][] tokens) {
+        audio.requireShape(DType.F32, tokens.length, config.nAudioCtx(), config.nAudioState());
+        TrainingPass pass = new TrainingPass();
+        try {
+            pass.audio = audio;
+            pass.decoder = decoder.forwardTrain(tokens, audio);
+            pass.batch = tokens.length;
+            pass.length = tokens[0].length;
+            return pass;
+        } catch (RuntimeException e) {
+            pass.close();
+            throw e;
+        }
+    }
+
+    /**
      * Backward of {@link #forwardTrain}: dLogits [B·T, n_vocab] (e.g. from the cross-entropy kernel)
      * gives the gradient of every parameter that requires one, accumulated into {@link Parameter#grad()}.
      * Activations are freed as the backward passes them; the pass cannot be reused.
