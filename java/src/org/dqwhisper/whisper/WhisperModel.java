@@ -21,6 +21,7 @@ import org.dqwhisper.tensor.Tensor;
 import org.dqwhisper.kernels.NativeInt4Weights;
 import org.dqwhisper.kernels.NativeInt8Weights;
 import org.dqwhisper.whisper.io.CheckpointFormatException;
+import org.dqwhisper.whisper.io.CompactCheckpoint;
 import org.dqwhisper.whisper.io.QuantizedCheckpoint;
 import org.dqwhisper.whisper.io.WhisperCheckpoint;
 
@@ -57,10 +58,30 @@ public final class WhisperModel implements AutoCloseable {
 
     /**
      * Loads an HF folder, an OpenAI .pt file, a folder with an OpenAI-layout checkpoint, or a quantized
-     * export ({@link QuantizedCheckpoint}: its integer Linears run on the integer GEMMs whatever {@code precision} says).
+     * export ({@link QuantizedCheckpoint}: its integer Linears run on the integer GEMMs whatever {@code precision} says),
+     * or an 8-bit storage folder ({@link CompactCheckpoint}, dequantized to an ordinary FP model).
      */
     public static WhisperModel load(Path path, Precision precision) throws IOException {
         if (QuantizedCheckpoint.isQuantized(path)) return loadQuantized(path, precision);
+        if (CompactCheckpoint.isCompact(path)) {
+            try (CompactCheckpoint ck = CompactCheckpoint.open(path)) {
+                return buildUnchecked(ck.config(), new TensorSource() {
+                    @Override
+                    public boolean has(String name) {
+                        return ck.has(name);
+                    }
+
+                    @Override
+                    public Tensor take(String name) {
+                        try {
+                            return ck.tensor(name);
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    }
+                }, precision);
+            }
+        }
         try (WhisperCheckpoint ck = WhisperCheckpoint.load(path)) {
             return buildUnchecked(ck.config(), new TensorSource() {
                 @Override
