@@ -56,10 +56,13 @@ final class Axis {
             }
         }
         double span = max / targetTicks - min / targetTicks; // halves before subtracting: no overflow at ±MAX_VALUE
-        double step = niceStep(span * targetTicks / Math.max(1, targetTicks - 1));
+        double step = niceStep(span * (targetTicks / Math.max(1.0, targetTicks - 1)));
         if (!Double.isFinite(step) || step <= 0) step = Math.max(Math.ulp(max), Double.MIN_NORMAL);
         double lo = Math.floor(min / step) * step;
         double hi = Math.ceil(max / step) * step;
+        if (!Double.isFinite(lo) || !Double.isFinite(hi)) { // rounding outwards overflowed (|values| near MAX_VALUE)
+            return new Axis(min, max, false, new double[] {min, max}, max / 2 - min / 2);
+        }
         if (hi <= lo) hi = lo + step;
         List<Double> ticks = new ArrayList<>();
         long count = Math.round((hi - lo) / step);
