@@ -1,10 +1,6 @@
 package org.dqwhisper.train;
 
-import java.awt.BasicStroke;
-import java.awt.Color;
-import java.awt.Font;
 import java.awt.Graphics2D;
-import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -14,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import javax.imageio.ImageIO;
+import org.dqwhisper.report.LineChart;
 
 /**
  * The run's curves: one CSV row per logged update ({@code step,loss,learning_rate,grad_norm,dev_wer,dev_cer},
@@ -74,71 +71,37 @@ public final class TrainingLog {
         AtomicFiles.write(png, out.toByteArray());
     }
 
-    /** Two panels: training loss (top), dev WER and CER in percent (bottom). */
+    /** Two panels: training loss (top), dev WER and CER in percent (bottom), each a {@link LineChart}. */
     BufferedImage plot() {
         int w = 900, h = 640;
+        LineChart loss = new LineChart("training loss", "step", "loss").size(w, h / 2);
+        loss.addSeries("training loss", column(0), column(1));
+        LineChart dev = new LineChart("dev WER / CER (%)", "step", "%").size(w, h / 2);
+        dev.addSeries("WER", column(0, 4), column(4, 4, 100));
+        dev.addSeries("CER", column(0, 5), column(5, 5, 100));
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
         try {
-            g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-            g.setColor(Color.WHITE);
-            g.fillRect(0, 0, w, h);
-            g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-            double maxStep = 1;
-            for (double[] r : rows) maxStep = Math.max(maxStep, r[0]);
-            panel(g, 60, 30, w - 90, 250, "training loss", maxStep, new int[] {1}, new Color[] {new Color(0x1f77b4)}, 1);
-            panel(g, 60, 350, w - 90, 250, "dev WER / CER (%)", maxStep, new int[] {4, 5},
-                    new Color[] {new Color(0xd62728), new Color(0x2ca02c)}, 100);
+            g.drawImage(loss.toImage(), 0, 0, null);
+            g.drawImage(dev.toImage(), 0, h / 2, null);
         } finally {
             g.dispose();
         }
         return img;
     }
 
-    private void panel(Graphics2D g, int x0, int y0, int pw, int ph, String title, double maxStep, int[] cols, Color[] colors, double scale) {
-        double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
-        for (double[] r : rows) {
-            for (int c : cols) {
-                if (!Double.isNaN(r[c])) {
-                    lo = Math.min(lo, r[c] * scale);
-                    hi = Math.max(hi, r[c] * scale);
-                }
-            }
-        }
-        g.setColor(Color.BLACK);
-        g.drawString(title, x0, y0 - 8);
-        g.drawRect(x0, y0, pw, ph);
-        if (lo > hi) {
-            g.drawString("no data yet", x0 + pw / 2 - 30, y0 + ph / 2);
-            return;
-        }
-        lo = Math.min(lo, 0);
-        if (hi <= lo) hi = lo + 1;
-        g.drawString(String.format(Locale.ROOT, "%.3g", hi), 5, y0 + 10);
-        g.drawString(String.format(Locale.ROOT, "%.3g", lo), 5, y0 + ph);
-        g.drawString("0", x0, y0 + ph + 15);
-        g.drawString(String.valueOf((long) maxStep), x0 + pw - 40, y0 + ph + 15);
-        g.drawString("step", x0 + pw / 2, y0 + ph + 15);
-        g.setStroke(new BasicStroke(1.5f));
-        for (int k = 0; k < cols.length; k++) {
-            g.setColor(colors[k]);
-            int px = -1, py = -1;
-            for (double[] r : rows) {
-                double v = r[cols[k]];
-                if (Double.isNaN(v)) continue;
-                int x = x0 + (int) Math.round(r[0] / maxStep * pw);
-                int y = y0 + ph - (int) Math.round((v * scale - lo) / (hi - lo) * ph);
-                if (px >= 0) g.drawLine(px, py, x, y);
-                else g.fillOval(x - 2, y - 2, 4, 4);
-                px = x;
-                py = y;
-            }
-        }
-        if (cols.length > 1) {
-            g.setColor(colors[0]);
-            g.drawString("WER", x0 + pw - 80, y0 + 15);
-            g.setColor(colors[1]);
-            g.drawString("CER", x0 + pw - 40, y0 + 15);
-        }
+    /** Column {@code col} of the rows where column {@code present} is logged (not NaN), times {@code scale}. */
+    private double[] column(int col, int present, double scale) {
+        double[] v = rows.stream().filter(r -> !Double.isNaN(r[present])).mapToDouble(r -> r[col] * scale).toArray();
+        // a chart series needs a point: before the first row or evaluation, one gap point draws an empty panel
+        return v.length == 0 ? new double[] {Double.NaN} : v;
+    }
+
+    private double[] column(int col, int present) {
+        return column(col, present, 1);
+    }
+
+    private double[] column(int col) {
+        return column(col, 1, 1);
     }
 }
