@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "dqw", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Whisper speech recognition on native INT8 kernels, compressed with DQ-Whisper.",
         subcommands = {Main.VersionCommand.class, TranscribeCommand.class, DumpCommand.class, BenchCommand.class,
-            CorpusCommand.class, InitCommand.class, CompactCommand.class, FinetuneCommand.class, ScoreCommand.class, SizeCommand.class, QuantizeCommand.class, DistillCommand.class, CommandLine.HelpCommand.class})
+            CorpusCommand.class, InitCommand.class, CompactCommand.class, DemoCommand.class, FinetuneCommand.class, ScoreCommand.class, SizeCommand.class, QuantizeCommand.class, DistillCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Callable<Integer> {
     public static final String VERSION = "0.1.0";
 

@@ -24,6 +24,9 @@ public final class QuantizeCommand implements Callable<Integer> {
             description = "Quantization spec, e.g. w8 (paper), w8c, w8a8, w4g64, w4g128:scope=all-linear.")
     String quant;
 
+    @Option(names = "--int8-embedding", description = "Also store the token embedding as 8-bit codes + per-row scales (4x smaller file).")
+    boolean int8Embedding;
+
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output folder (must not exist, or be empty).")
     Path out;
 
@@ -32,7 +35,7 @@ public final class QuantizeCommand implements Callable<Integer> {
         QuantConfig cfg = QuantConfig.parse(quant);
         QuantizedExport.checkExportable(cfg);
         try (WhisperModel m = WhisperModel.load(model, Precision.FP32)) {
-            int n = QuantizedExport.quantizeAndWrite(m, cfg, out);
+            int n = QuantizedExport.quantizeAndWrite(m, cfg, out, int8Embedding);
             System.out.println("quantized " + n + " Linear weights (" + cfg + ") -> " + out);
         }
         return 0;

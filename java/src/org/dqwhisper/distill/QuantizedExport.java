@@ -43,20 +43,36 @@ import org.slf4j.LoggerFactory;
  * or be an empty folder.
  */
 public final class QuantizedExport {
+    /** Stored as 8-bit codes + per-row scales when asked (see {@link #addEmbedding}). */
+    public static final String TOKEN_EMBEDDING = "decoder.token_embedding.weight";
     private static final Logger LOG = LoggerFactory.getLogger(QuantizedExport.class);
 
     private QuantizedExport() {}
 
     /** Post-training quantization: fake-quantizes {@code model}'s Linears under {@code config}, then {@link #write}s it. */
     public static int quantizeAndWrite(WhisperModel model, QuantConfig config, Path out) throws IOException {
+        return quantizeAndWrite(model, config, out, false);
+    }
+
+    /** {@link #quantizeAndWrite(WhisperModel, QuantConfig, Path)} with the token embedding in 8-bit storage when asked. */
+    public static int quantizeAndWrite(WhisperModel model, QuantConfig config, Path out, boolean int8Embedding) throws IOException {
         if (!config.enabled()) throw new IllegalArgumentException("quantize: config 'none' quantizes nothing");
         int n = model.enableFakeQuant(config, false);
-        write(model, config, out);
+        write(model, config, out, int8Embedding);
         return n;
     }
 
     /** Writes {@code model} with its fake-quantized Linears as integers; {@code config} is recorded as metadata. */
     public static void write(WhisperModel model, QuantConfig config, Path out) throws IOException {
+        write(model, config, out, false);
+    }
+
+    /**
+     * {@link #write(WhisperModel, QuantConfig, Path)}, with {@code int8Embedding} also storing the token embedding as
+     * 8-bit codes + per-row scales (a quarter of its FP32 bytes; the loaded model then differs from the fake-quant
+     * forward by that rounding too).
+     */
+    public static void write(WhisperModel model, QuantConfig config, Path out, boolean int8Embedding) throws IOException {
         checkExportable(config);
         Path target = out.toAbsolutePath();
         if (Files.exists(target) && !(Files.isDirectory(target) && isEmpty(target))) {
@@ -78,6 +94,8 @@ public final class QuantizedExport {
                 if (l != null && l.fakeQuant() != null) {
                     addQuantized(w, l, owned);
                     quantized++;
+                } else if (int8Embedding && name.equals(TOKEN_EMBEDDING)) {
+                    addEmbedding(w, name, e.getValue(), owned);
                 } else {
                     w.add(name, e.getValue());
                 }
@@ -99,6 +117,30 @@ public final class QuantizedExport {
         } finally {
             for (Tensor t : owned) t.close();
         }
+    }
+
+    /**
+     * The tied token embedding [n_vocab, d] as 8-bit codes with one symmetric scale per row (rint(w/scale), scale =
+     * max|w|/127): the paper's size convention counts it at the decoder's width, and at FP32 it would dominate the
+     * export of a small student. The loader dequantizes it (lookup and logits); under INT8 precision the logits GEMM
+     * re-derives exactly these codes (same per-row abs-max).
+     */
+    private static void addEmbedding(SafetensorsWriter w, String name, Tensor e, List<Tensor> owned) {
+        e.requireShape(DType.F32, -1, -1);
+        int n = (int) e.dim(0), k = (int) e.dim(1);
+        float[] v = e.toFloatArray();
+        byte[] q = new byte[v.length];
+        float[] scale = new float[n];
+        for (int i = 0; i < n; i++) {
+            float max = 0;
+            for (int j = 0; j < k; j++) max = Math.max(max, Math.abs(v[i * k + j]));
+            scale[i] = max / 127f;
+            for (int j = 0; j < k; j++) q[i * k + j] = max == 0 ? 0 : (byte) Math.rint(v[i * k + j] / scale[i]);
+        }
+        Tensor codes = Tensor.of(q, n, k);
+        owned.add(codes);
+        w.add(name + ".int8", codes);
+        w.add(name + ".scale", own(owned, name + ".scale", scale, n));
     }
 
     private static void addQuantized(SafetensorsWriter w, Linear l, List<Tensor> owned) {

@@ -127,6 +127,7 @@ public final class WhisperModel implements AutoCloseable {
             try {
                 Map<String, Linear> linears = m.blockLinears();
                 for (QuantizedCheckpoint.QuantizedWeight w : stored.values()) {
+                    if (w.name().equals("decoder.token_embedding")) continue; // 8-bit storage only: dequantized for lookup and logits
                     Linear l = linears.get(w.name());
                     if (l == null) throw new CheckpointFormatException(path, w.name(), "quantized weight of no block Linear");
                     if (w.bits() == 8) l.attachInt8(NativeInt8Weights.of(w.codes(), w.scales()));

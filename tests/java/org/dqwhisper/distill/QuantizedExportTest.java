@@ -78,6 +78,43 @@ class QuantizedExportTest {
         }
     }
 
+    /**
+     * With the token embedding in 8-bit storage the loaded embedding is the per-row dequantized one (each value
+     * within half a step, max|row|/254, of the FP32 value) and the file shrinks by about 3/4 of the embedding.
+     */
+    @Test
+    void int8EmbeddingIsStoredPerRowAndDequantizedOnLoad(@TempDir Path tmp) throws IOException {
+        QuantConfig cfg = QuantConfig.parse("w8");
+        float[] fp;
+        long v, d;
+        try (WhisperModel m = WhisperModel.load(DIR.resolve("hf"), Precision.FP32)) {
+            fp = m.stateTensors().get(QuantizedExport.TOKEN_EMBEDDING).toFloatArray();
+            v = m.config().nVocab();
+            d = m.config().nTextState();
+            QuantizedExport.quantizeAndWrite(m, cfg, tmp.resolve("plain"), false);
+        }
+        try (WhisperModel m = WhisperModel.load(DIR.resolve("hf"), Precision.FP32)) {
+            QuantizedExport.quantizeAndWrite(m, cfg, tmp.resolve("emb"), true);
+        }
+        try (SafetensorsFile f = SafetensorsFile.open(tmp.resolve("emb/model.safetensors"))) {
+            assertEquals(StorageDType.I8, f.info(QuantizedExport.TOKEN_EMBEDDING + ".int8").dtype());
+            assertFalse(f.names().contains(QuantizedExport.TOKEN_EMBEDDING));
+        }
+        long saved = Files.size(tmp.resolve("plain/model.safetensors")) - Files.size(tmp.resolve("emb/model.safetensors"));
+        assertTrue(saved >= 3 * v * d - 8 * v, "saved " + saved + " bytes of a " + (4 * v * d) + "-byte embedding");
+        try (WhisperModel q = WhisperModel.load(tmp.resolve("emb"), Precision.FP32)) {
+            float[] back = q.stateTensors().get(QuantizedExport.TOKEN_EMBEDDING).toFloatArray();
+            for (int r = 0; r < v; r++) {
+                float max = 0;
+                for (int c = 0; c < d; c++) max = Math.max(max, Math.abs(fp[(int) (r * d + c)]));
+                for (int c = 0; c < d; c++) {
+                    int i = (int) (r * d + c);
+                    assertEquals(fp[i], back[i], max / 254f * 1.0001f + 1e-12f, "embedding [" + r + "," + c + "]");
+                }
+            }
+        }
+    }
+
     @Test
     void misuseIsRejected(@TempDir Path tmp) throws IOException {
         try (WhisperModel m = WhisperModel.load(DIR.resolve("hf"), Precision.FP32)) {

@@ -24,6 +24,8 @@ import org.dqwhisper.whisper.WhisperConfig;
  *       {@code [N, groups]}, groups of {@code QuantConfig.segmentLength(K)} input features,
  *       {@code W[n,k] ≈ q·scale[n, k / G]}.</li>
  * </ul>
+ * Optionally the token embedding is stored the same 8-bit way ({@code decoder.token_embedding.weight.int8} +
+ * {@code .scale} [n_vocab]); it is dequantized on load (lookup and tied logits).
  * The integer GEMMs quantize their inputs per row (dynamic symmetric 8-bit) whatever the config says.
  */
 public final class QuantizedCheckpoint implements AutoCloseable {
