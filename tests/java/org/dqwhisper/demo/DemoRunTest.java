@@ -1,0 +1,102 @@
+package org.dqwhisper.demo;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.dqwhisper.corpus.CorpusConfig;
+import org.dqwhisper.corpus.EspeakNg;
+import org.dqwhisper.corpus.EspeakUnavailableException;
+import org.dqwhisper.nn.Precision;
+import org.dqwhisper.train.TrainingCheckpoint;
+import org.dqwhisper.train.WhisperInit;
+import org.dqwhisper.whisper.WhisperConfig;
+import org.dqwhisper.whisper.WhisperModel;
+import org.dqwhisper.whisper.io.QuantizedCheckpoint;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The demo's mechanics at toy scale (minutes of CPU in CI, not its accuracy): a tiny corpus in two languages (one
+ * non-Latin), a random 1+2-layer teacher and a 1+1-layer student with the real multilingual vocabulary and a 1-s
+ * window, 3 updates per system. Every system must be trained, exported, loaded and scored, and every output written.
+ */
+class DemoRunTest {
+    static { System.setProperty("java.awt.headless", "true"); }
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void reducedDemoProducesEverySystemExportAndReport() throws Exception {
+        try {
+            EspeakNg.locate(tmp.resolve("probe"));
+        } catch (EspeakUnavailableException e) {
+            assumeTrue(false, "espeak-ng is not installed (apt-get install espeak-ng); skipping");
+        }
+        Path teacher = tmp.resolve("teacher"), student = tmp.resolve("student");
+        try (WhisperModel t = WhisperInit.random(WhisperConfig.of(80, 50, 64, 2, 1, 51865, 64, 64, 2, 2), 1);
+                WhisperModel s = WhisperInit.random(WhisperConfig.of(80, 50, 32, 1, 1, 51865, 64, 32, 1, 1), 2)) {
+            TrainingCheckpoint.writeModel(teacher, t);
+            TrainingCheckpoint.writeModel(student, s);
+        }
+        Path out = tmp.resolve("demo");
+        CorpusConfig corpus = new CorpusConfig(7, 10, List.of("en", "zh"), 0.1, 0.2);
+        DemoRun.Settings settings = new DemoRun.Settings(out, null, corpus, teacher, student, 1, 3, 4, 1e-3, 1, 0.9, 0, 0, 2, 2, true);
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        DemoResults r = DemoRun.run(settings, new PrintStream(log, true, StandardCharsets.UTF_8));
+        String text = log.toString(StandardCharsets.UTF_8);
+
+        List<String> names = DemoSystem.standard().stream().map(DemoSystem::name).toList();
+        assertEquals(names, r.rows().stream().map(row -> row.system().name()).toList());
+        for (DemoResults.Row row : r.rows()) {
+            assertTrue(row.cer() >= 0 && Double.isFinite(row.cer()), row.system().name() + " CER " + row.cer());
+            assertEquals(List.of("en", "zh"), List.copyOf(row.cerByLanguage().keySet()));
+            assertTrue(row.paperMiB() > 0, row.system().name());
+        }
+        // sizes follow the paper's convention: 8-bit decoder weights beat 16-bit, 4-bit beat 8-bit
+        assertTrue(r.row("dynamic W4 QAD").paperMiB() < r.row("dynamic W8 QAD").paperMiB());
+        assertTrue(r.row("dynamic W8 QAD").paperMiB() < r.row("KD dynamic").paperMiB());
+        assertTrue(r.compression("dynamic W8 QAD") > 1);
+        // each trained student has a loss curve of 3 updates; the integer ones are real integer exports that load
+        for (DemoRun.SystemRun run : r.runs()) {
+            if (run.system().kind() == DemoSystem.Kind.TRAINED) assertEquals(3, run.curve().size(), run.system().name());
+            if (run.system().integer()) {
+                assertTrue(QuantizedCheckpoint.isQuantized(run.model()), run.model() + " is an integer export");
+                try (WhisperModel q = WhisperModel.load(run.model(), Precision.FP32)) {
+                    assertTrue(q.blockLinears().values().stream().anyMatch(l -> l.hasIntegerWeights()));
+                }
+            }
+        }
+        assertEquals(6, r.claims().size());
+        assertNotNull(r.speed());
+        assertEquals(4, r.speed().msPerUtterance().length);
+        for (double ms : r.speed().msPerUtterance()) assertTrue(ms > 0, "timed " + ms);
+
+        String report = Files.readString(out.resolve("report.md"));
+        assertTrue(report.contains("| dynamic W4 PTQ |"), report);
+        assertTrue(report.contains("did NOT hold") || report.contains("held:"), report);
+        for (String png : List.of("cer-per-language.png", "size-vs-cer.png", "training-loss.png", "training-ce.png")) {
+            assertTrue(report.contains(png), png + " linked from report.md");
+            BufferedImage img = ImageIO.read(out.resolve(png).toFile());
+            assertNotNull(img, png + " decodes");
+            assertTrue(img.getWidth() >= 800 && img.getHeight() >= 400, png);
+        }
+        JsonObject json = JsonParser.parseString(Files.readString(out.resolve("results.json"))).getAsJsonObject();
+        assertEquals(names.size(), json.getAsJsonArray("runs").size());
+        assertEquals(r.table(), Files.readString(out.resolve("results.md")));
+        assertTrue(text.contains("encoder outputs of"), text);
+        try (var files = Files.list(out)) {
+            assertTrue(files.noneMatch(p -> p.getFileName().toString().startsWith(".")), "no temporary files left");
+        }
+    }
+}
