@@ -53,6 +53,12 @@ public final class InitCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the initial weights (default ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--conv-init", defaultValue = "hf",
+            description = {"Encoder conv stem init: hf (N(0, 0.02^2) as every other weight) or he (N(0, 2/fan_in)): with hf the",
+                "stem's output is a few per cent of the sinusoidal positions it is added to, and a model trained from scratch",
+                "learns to ignore the audio for a long time (default ${DEFAULT-VALUE})."})
+    String convInit;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -65,7 +71,11 @@ public final class InitCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
+        if (!convInit.equals("hf") && !convInit.equals("he")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--conv-init must be hf or he, got " + convInit);
+        }
         try (WhisperModel model = WhisperInit.random(config, seed)) {
+            if (convInit.equals("he")) WhisperInit.heConvStem(model);
             TrainingCheckpoint.writeModel(out, model);
         }
         System.out.println("wrote " + out + " (" + config + ")");

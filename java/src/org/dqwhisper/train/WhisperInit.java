@@ -60,6 +60,19 @@ public final class WhisperInit {
         return v;
     }
 
+    /**
+     * Rescales the encoder's two stem convolutions from N(0, 0.02²) to He's N(0, 2/fan_in) (fan_in = in_channels × 3),
+     * so that the audio path into the encoder is not drowned by the unit-amplitude positional embedding.
+     */
+    public static void heConvStem(WhisperModel model) {
+        for (org.dqwhisper.nn.Parameter p : model.parameters()) {
+            if (!p.name().equals("encoder.conv1.weight") && !p.name().equals("encoder.conv2.weight")) continue;
+            long fanIn = p.value().numel() / p.value().dim(0); // in_channels x kernel width (stored [out, in*3] or [out, in, 3])
+            org.dqwhisper.kernels.NnKernels.scaleInto(p.value(), (float) (Math.sqrt(2.0 / fanIn) / INIT_STD));
+        }
+        model.invalidatePackedWeights();
+    }
+
     /** OpenAI's {@code sinusoids(length, channels)}: [sin(t·inv_timescales), cos(t·inv_timescales)]. */
     public static float[] sinusoids(int length, int channels) {
         if (channels % 2 != 0) throw new IllegalArgumentException("sinusoidal embedding needs an even width, got " + channels);

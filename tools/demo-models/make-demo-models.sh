@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# How models/demo-teacher and models/demo-student were made (the start points `bin/dqw demo` distils).
+# Both are Whisper-architecture models with the real multilingual tokenizer, trained from random weights by
+# dq-whisper's own `finetune` on the training split of the built-in corpus, then stored with `dqw compact`
+# (weight matrices as 8-bit codes + per-row scales, loaded back as FP32; a quarter of the FP32 bytes).
+#
+# Made on 2026-11-27 with the code at commit 5e2378a (its `finetune` read JSONL through the stand-in reader
+# that later commits replaced by the train.data pipeline: a rerun with newer code batches differently and gives
+# slightly different weights). Each run used one kernel thread on an AMD Zen 5 core: teacher ~55 min, student ~30 min.
+# Usage: tools/demo-models/make-demo-models.sh [WORK_DIR]   (writes models/demo-teacher and models/demo-student)
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+work="${1:-$here/target/demo-models}"
+dqw="$here/bin/dqw"
+mkdir -p "$work"
+
+# 1. the corpus the demo also uses: 240 utterances per language (seed 1234), train 168 / dev 24 / test 48 per language
+"$dqw" corpus --out "$work/corpus" --per-language 240 --quiet
+
+# 2. teacher: 4 encoder + 4 decoder layers, d=256, 4 heads, 7.5-s window (n_audio_ctx 375), 21.3 M parameters
+"$dqw" init --out "$work/teacher-init" --d-model 256 --heads 4 --encoder-layers 4 --decoder-layers 4 --audio-ctx 375 --seed 1
+"$dqw" finetune --model "$work/teacher-init" --train "$work/corpus/train.jsonl" --dev "$work/corpus/dev.jsonl" \
+    --out "$work/teacher-run" --steps 800 --batch-size 16 --lr 1e-3 --warmup 80 --label-smoothing 0.1 --seed 1 \
+    --eval-every 200 --save-every 100 --log-every 10 --threads 1
+
+# 3. student start point: 2 + 2 layers, d=120, 2 heads, same window, 6.9 M parameters
+"$dqw" init --out "$work/student-init" --d-model 120 --heads 2 --encoder-layers 2 --decoder-layers 2 --audio-ctx 375 --seed 2
+"$dqw" finetune --model "$work/student-init" --train "$work/corpus/train.jsonl" --dev "$work/corpus/dev.jsonl" \
+    --out "$work/student-run" --steps 1200 --batch-size 16 --lr 1.5e-3 --warmup 100 --label-smoothing 0.1 --seed 2 \
+    --eval-every 300 --save-every 100 --log-every 10 --threads 1
+
+# 4. 8-bit storage into the repository
+rm -rf "$here/models/demo-teacher" "$here/models/demo-student"
+"$dqw" compact --model "$work/teacher-run/model" --out "$here/models/demo-teacher"
+"$dqw" compact --model "$work/student-run/model" --out "$here/models/demo-student"
