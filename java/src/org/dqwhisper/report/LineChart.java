@@ -21,6 +21,8 @@ public final class LineChart extends Chart {
     private final String yLabel;
     private final List<Series> series = new ArrayList<>();
     private boolean logY;
+    private double xMin = Double.NaN;
+    private double xMax = Double.NaN;
 
     public LineChart(String title, String xLabel, String yLabel) {
         super("line chart", title, 900, 500);
@@ -37,6 +39,19 @@ public final class LineChart extends Chart {
     /** A base-10 logarithmic y axis (non-positive values are then skipped). */
     public LineChart logY(boolean on) {
         logY = on;
+        return this;
+    }
+
+    /**
+     * Makes the x axis cover at least [min, max] (data outside still widens it), e.g. to align stacked panels
+     * or to start a step axis at 0.
+     */
+    public LineChart xRange(double min, double max) {
+        if (!Double.isFinite(min) || !Double.isFinite(max) || min > max) {
+            throw new IllegalArgumentException(describe() + ": x range [" + min + ", " + max + "] is not a finite interval");
+        }
+        xMin = min;
+        xMax = max;
         return this;
     }
 
@@ -82,6 +97,10 @@ public final class LineChart extends Chart {
             }
         }
         boolean empty = x0 > x1;
+        if (!Double.isNaN(xMin)) {
+            x0 = Math.min(x0, xMin);
+            x1 = Math.max(x1, xMax);
+        }
         Axis xAxis = Axis.linear(x0, x1, 8, false);
         Axis yAxis = logY ? Axis.logarithmic(y0, y1) : Axis.linear(y0, y1, 6, false);
 

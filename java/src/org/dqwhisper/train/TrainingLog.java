@@ -74,9 +74,11 @@ public final class TrainingLog {
     /** Two panels: training loss (top), dev WER and CER in percent (bottom), each a {@link LineChart}. */
     BufferedImage plot() {
         int w = 900, h = 640;
-        LineChart loss = new LineChart("training loss", "step", "loss").size(w, h / 2);
+        double maxStep = 1;
+        for (double[] r : rows) maxStep = Math.max(maxStep, r[0]);
+        LineChart loss = new LineChart("training loss", "step", "loss").size(w, h / 2).xRange(0, maxStep);
         loss.addSeries("training loss", column(0), column(1));
-        LineChart dev = new LineChart("dev WER / CER (%)", "step", "%").size(w, h / 2);
+        LineChart dev = new LineChart("dev WER / CER (%)", "step", "%").size(w, h / 2).xRange(0, maxStep);
         dev.addSeries("WER", column(0, 4), column(4, 4, 100));
         dev.addSeries("CER", column(0, 5), column(5, 5, 100));
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);

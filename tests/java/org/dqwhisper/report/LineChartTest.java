@@ -101,6 +101,18 @@ class LineChartTest {
     }
 
     @Test
+    void xRangeWidensTheAxis() {
+        LineChart c = new LineChart("r", "step", "v").size(400, 300).xRange(0, 100)
+                .addSeries("s", new double[] {50, 100}, new double[] {1, 2});
+        BufferedImage img = c.toImage();
+        Rectangle2D p = c.plotArea;
+        // the series starts halfway: nothing in the left 45 % of the plot, the line right of the middle
+        assertEquals(0, ChartPixels.count(img, p.getX() + 2, p.getY(), p.getX() + 0.45 * p.getWidth(), p.getMaxY() - 2,
+                Palette.color(0), TOL));
+        assertTrue(ChartPixels.count(img, p.getCenterX() + 5, p.getY(), p.getMaxX(), p.getMaxY(), Palette.color(0), TOL) > 50);
+    }
+
+    @Test
     void allMissingDrawsAnEmptyPlot() {
         LineChart c = new LineChart("nothing yet", "x", "y").addSeries("s", new double[] {Double.NaN}, new double[] {Double.NaN});
         BufferedImage img = c.toImage();
@@ -166,6 +178,8 @@ class LineChartTest {
         c.addSeries("s", new double[1], new double[1]);
         e = assertThrows(IllegalArgumentException.class, () -> c.addSeries("s", new double[1], new double[1]));
         assertTrue(e.getMessage().contains("added twice"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> c.xRange(2, 1));
+        assertTrue(e.getMessage().contains("x range [2.0, 1.0]"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> c.size(10, 10));
         assertTrue(e.getMessage().contains("10x10"), e.getMessage());
     }
