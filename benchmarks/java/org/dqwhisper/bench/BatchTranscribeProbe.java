@@ -26,7 +26,9 @@ import org.dqwhisper.whisper.WhisperSpeechModel;
  * Sequential and batched runs alternate (reps of each) so machine noise hits both alike; also checks that both
  * give the same transcriptions.
  *
- * <p>Args: size (tiny) precision (fp32) files (8) batchSize (8) sampleLen (64) reps (2) threads (1).
+ * <p>Args: size (tiny) precision (fp32) files (8) batchSize (8) sampleLen (64) reps (2) threads (1) fullLength
+ * (false; true suppresses end-of-text so that every window decodes sampleLen tokens, as speech would, instead
+ * of the few a random model gives).
  * Run: {@code mvn -B -o test-compile exec:exec@main -Dmain.class=org.dqwhisper.bench.BatchTranscribeProbe
  * -Dmain.args="tiny fp32 8 8 64 2 1"}.
  */
@@ -39,13 +41,15 @@ public final class BatchTranscribeProbe {
         int sampleLen = args.length > 4 ? Integer.parseInt(args[4]) : 64;
         int reps = args.length > 5 ? Integer.parseInt(args[5]) : 2;
         CpuRuntime.setThreads(args.length > 6 ? Integer.parseInt(args[6]) : 1);
+        boolean fullLength = args.length > 7 && Boolean.parseBoolean(args[7]);
         WhisperConfig c = RandomWhisper.officialConfig(size);
         float[] pcm = AudioLoader.load(Path.of("tests/data/audio/jfk.flac"));
         MelSpectrogram m = new LogMelSpectrogram(c.nMels()).compute(pcm, LogMelSpectrogram.CHUNK_SAMPLES);
         MelSource mel = MelSource.of(m.toFloatArray(), c.nMels(), m.frames(), pcm.length / LogMelSpectrogram.HOP_LENGTH);
         List<MelSource> inputs = Collections.nCopies(files, mel);
         TranscribeOptions o = TranscribeOptions.builder()
-                .decoding(DecodingOptions.builder().language("en").sampleLen(sampleLen).build())
+                .decoding(DecodingOptions.builder().language("en").sampleLen(sampleLen)
+                        .suppressTokens(fullLength ? "-1," + (c.nVocab() >= 51865 ? 50257 : 50256) : "-1").build())
                 .temperatures(List.of(0.0)).build();
         try (WhisperSpeechModel model = new WhisperSpeechModel(WhisperModel.build(c, new RandomWhisper(c, 1), p), null, true)) {
             Transcriber sequential = new Transcriber(model);
@@ -68,8 +72,9 @@ public final class BatchTranscribeProbe {
                 System.out.printf("rep %d: sequential %.2f s (%.3f files/s), batched(%d) %.2f s (%.3f files/s), ratio %.2fx,"
                         + " %d tokens%n", rep, seq, files / seq, batchSize, bat, files / bat, seq / bat, tokens);
             }
-            System.out.printf("%s %s, %d files, batch %d, sampleLen %d, %d thread(s): speedup %.2fx%n", size, p, files,
-                    batchSize, sampleLen, CpuRuntime.threads(), seqTotal / batTotal);
+            System.out.printf("%s %s, %d files, batch %d, sampleLen %d%s, %d thread(s): speedup %.2fx%n", size, p, files,
+                    batchSize, sampleLen, fullLength ? " (end-of-text suppressed)" : "", CpuRuntime.threads(),
+                    seqTotal / batTotal);
         }
     }
 }
