@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.dqwhisper.audio.EnergyVad;
+import org.dqwhisper.decode.BatchTranscriber;
 import org.dqwhisper.decode.DecodingOptions;
 import org.dqwhisper.decode.MelSource;
 import org.dqwhisper.decode.Segment;
@@ -29,7 +30,8 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code dqw transcribe}: whisper's command line ({@code whisper/transcribe.py cli()}) over {@link Transcriber}, with
  * dashes instead of underscores. Numeric thresholds accept {@code none} to switch the check off. The model and
- * the audio decoder come from {@link SpeechModels}.
+ * the audio decoder come from {@link SpeechModels}. With several files and {@code --batch-size} above 1 the files go
+ * through {@link BatchTranscriber} in groups of that size (see there for what is batched); outputs stay per file.
  */
 @Command(name = "transcribe", description = "Transcribe (or translate) audio files with a Whisper model.")
 public final class TranscribeCommand implements Callable<Integer> {
@@ -153,6 +155,11 @@ public final class TranscribeCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the sampling at temperature > 0.")
     long seed;
 
+    @Option(names = "--batch-size", defaultValue = "" + BatchTranscriber.DEFAULT_BATCH_SIZE,
+            description = "Files whose windows are encoded (and, with --beam-size none, greedily decoded) together"
+                    + " (default: ${DEFAULT-VALUE}; 1: one file at a time).")
+    int batchSize;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -163,6 +170,9 @@ public final class TranscribeCommand implements Callable<Integer> {
         WriterOptions writerOptions = writerOptions(err);
         OutputFormat format = parse(() -> OutputFormat.parse(outputFormat));
         TranscribeOptions options = parse(this::transcribeOptions);
+        if (batchSize < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--batch-size must be at least 1, got " + batchSize);
+        }
         if (wordTimestamps && options.decoding().task() == Task.TRANSLATE) {
             err.println("warning: word-level timestamps on translations may not be reliable");
         }
@@ -174,15 +184,20 @@ public final class TranscribeCommand implements Callable<Integer> {
                 options = options.toBuilder()
                         .decoding(options.decoding().toBuilder().language("en").build()).build();
             }
-            int failures = 0;
-            Transcriber transcriber = new Transcriber(speechModel);
-            for (Path file : audio) {
-                try {
-                    Transcription t = transcribeFile(transcriber, speechModel, file, options, out, err);
-                    OutputWriters.write(t, file, outputDir, format, writerOptions);
-                } catch (Exception e) {
-                    failures++;
-                    err.println("Skipping " + file + " due to " + e.getClass().getSimpleName() + ": " + e.getMessage());
+            int failures;
+            if (batchSize > 1 && audio.size() > 1) {
+                failures = transcribeBatched(speechModel, options, format, writerOptions, out, err);
+            } else {
+                failures = 0;
+                Transcriber transcriber = new Transcriber(speechModel);
+                for (Path file : audio) {
+                    try {
+                        Transcription t = transcribeFile(transcriber, speechModel, file, options, out, err);
+                        OutputWriters.write(t, file, outputDir, format, writerOptions);
+                    } catch (Exception e) {
+                        failures++;
+                        err.println("Skipping " + file + " due to " + e.getClass().getSimpleName() + ": " + e.getMessage());
+                    }
                 }
             }
             return failures == 0 ? 0 : 1;
@@ -193,19 +208,90 @@ public final class TranscribeCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * Several files through {@link BatchTranscriber}, {@code --batch-size} files at a time (only their mel
+     * spectrograms are held): each group's windows are encoded together and, for greedy decoding, decoded in
+     * lock-step. Each file's segments are printed and its outputs written when its group is done; no progress bars.
+     */
+    private int transcribeBatched(SpeechModel speechModel, TranscribeOptions options, OutputFormat format,
+            WriterOptions writerOptions, PrintWriter out, PrintWriter err) {
+        int failures = 0;
+        BatchTranscriber batch = new BatchTranscriber(speechModel, batchSize);
+        for (int from = 0; from < audio.size(); from += batchSize) {
+            List<Path> files = new ArrayList<>();
+            List<BatchTranscriber.Input> inputs = new ArrayList<>();
+            for (Path file : audio.subList(from, Math.min(audio.size(), from + batchSize))) {
+                try {
+                    inputs.add(input(speechModel, file, options));
+                    files.add(file);
+                } catch (Exception e) {
+                    failures++;
+                    err.println("Skipping " + file + " due to " + e.getClass().getSimpleName() + ": " + e.getMessage());
+                }
+            }
+            if (inputs.isEmpty()) {
+                continue;
+            }
+            List<Transcription> results;
+            try {
+                results = batch.transcribeAll(inputs);
+            } catch (RuntimeException e) {
+                failures += files.size();
+                err.println("Skipping " + files + " due to " + e.getClass().getSimpleName() + ": " + e.getMessage());
+                continue;
+            }
+            for (int i = 0; i < files.size(); i++) {
+                Transcription t = results.get(i);
+                if (verbose) {
+                    for (Segment s : t.segments()) {
+                        printSegment(out, s);
+                    }
+                    if (options.decoding().language() == null && t.language() != null) {
+                        out.println("Detected language: " + titleCase(WhisperLanguages.name(t.language())));
+                    }
+                }
+                try {
+                    OutputWriters.write(t, files.get(i), outputDir, format, writerOptions);
+                } catch (Exception e) {
+                    failures++;
+                    err.println("Skipping " + files.get(i) + " due to " + e.getClass().getSimpleName() + ": " + e.getMessage());
+                }
+            }
+        }
+        return failures;
+    }
+
+    /** A file's audio, mel spectrogram and per-file options (speech regions with --vad). */
+    private BatchTranscriber.Input input(SpeechModel speechModel, Path file, TranscribeOptions options) throws Exception {
+        AudioFrontEnd frontEnd = SpeechModels.audio();
+        float[] samples = frontEnd.load(file);
+        MelSource mel = frontEnd.melSpectrogram(samples, speechModel.nMels());
+        return new BatchTranscriber.Input(mel, vad ? withSpeechRegions(options, samples) : options, null);
+    }
+
+    private static TranscribeOptions withSpeechRegions(TranscribeOptions options, float[] samples) {
+        List<double[]> regions = new ArrayList<>();
+        EnergyVad detector = new EnergyVad();
+        int rate = detector.config().sampleRate();
+        for (EnergyVad.Interval i : detector.detect(samples)) {
+            regions.add(new double[] {i.startSeconds(rate), i.endSeconds(rate)});
+        }
+        return options.toBuilder().speechRegions(regions).build();
+    }
+
+    private static void printSegment(PrintWriter out, Segment s) {
+        out.println("[" + TimestampFormat.format(s.start(), false, '.') + " --> "
+                + TimestampFormat.format(s.end(), false, '.') + "] " + s.text());
+        out.flush();
+    }
+
     private Transcription transcribeFile(Transcriber transcriber, SpeechModel speechModel, Path file,
             TranscribeOptions options, PrintWriter out, PrintWriter err) throws Exception {
         AudioFrontEnd frontEnd = SpeechModels.audio();
         float[] samples = frontEnd.load(file);
         MelSource mel = frontEnd.melSpectrogram(samples, speechModel.nMels());
         if (vad) {
-            List<double[]> regions = new ArrayList<>();
-            EnergyVad detector = new EnergyVad();
-            int rate = detector.config().sampleRate();
-            for (EnergyVad.Interval i : detector.detect(samples)) {
-                regions.add(new double[] {i.startSeconds(rate), i.endSeconds(rate)});
-            }
-            options = options.toBuilder().speechRegions(regions).build();
+            options = withSpeechRegions(options, samples);
         }
         ProgressBar bar = !noProgress && mel.contentFrames() > MelSource.WINDOW_FRAMES
                 ? new ProgressBar(err, file.getFileName().toString()) : null;
@@ -220,9 +306,7 @@ public final class TranscribeCommand implements Callable<Integer> {
             @Override
             public void segment(Segment s) {
                 if (verbose) {
-                    out.println("[" + TimestampFormat.format(s.start(), false, '.') + " --> "
-                            + TimestampFormat.format(s.end(), false, '.') + "] " + s.text());
-                    out.flush();
+                    printSegment(out, s);
                 }
             }
         };

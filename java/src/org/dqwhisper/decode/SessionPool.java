@@ -61,6 +61,38 @@ final class SessionPool implements AutoCloseable {
         return prefill;
     }
 
+    /**
+     * {@link #prefill} of several windows' pools in one lock-step decoder forward ({@link SpeechModel#feedBatch}):
+     * pool i gets a fresh session fed {@code initialTokens.get(i)}.
+     */
+    static List<Prefill> prefillAll(SpeechModel model, List<SessionPool> pools, List<int[]> initialTokens,
+            int[] sotIndex) {
+        int n = pools.size();
+        List<DecoderSession> sessions = new ArrayList<>(n);
+        int[][] tokens = new int[n][];
+        int[][] rows = new int[n][];
+        for (int i = 0; i < n; i++) {
+            SessionPool pool = pools.get(i);
+            pool.ensureOpen();
+            pool.closeSessions();
+            Slot first = new Slot(pool.model.startDecoder(pool.audio), new int[0]);
+            pool.slots.add(first);
+            sessions.add(first.session);
+            tokens[i] = initialTokens.get(i).clone();
+            int last = tokens[i].length - 1;
+            rows[i] = sotIndex[i] == last ? new int[] {last} : new int[] {sotIndex[i], last};
+        }
+        float[][][] logits = model.feedBatch(sessions, tokens, rows);
+        List<Prefill> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            SessionPool pool = pools.get(i);
+            pool.slots.get(0).content = tokens[i];
+            pool.prefill = new Prefill(tokens[i].clone(), logits[i][0], logits[i][logits[i].length - 1]);
+            out.add(pool.prefill);
+        }
+        return out;
+    }
+
     /** {@code n} slots whose caches hold exactly the prefill, creating sessions by forking where needed. */
     List<Slot> acquire(int n) {
         ensureOpen();
@@ -96,6 +128,32 @@ final class SessionPool implements AutoCloseable {
         content[slot.content.length] = token;
         slot.content = content;
         return logits;
+    }
+
+    /**
+     * Appends {@code tokens[i]} to {@code slots.get(i)}'s cache for every i in one lock-step decoder forward and
+     * returns each one's next-token logits.
+     */
+    static float[][] feedAll(SpeechModel model, List<Slot> slots, int[] tokens) {
+        int n = slots.size();
+        List<DecoderSession> sessions = new ArrayList<>(n);
+        int[][] fed = new int[n][];
+        int[][] rows = new int[n][];
+        for (int i = 0; i < n; i++) {
+            sessions.add(slots.get(i).session);
+            fed[i] = new int[] {tokens[i]};
+            rows[i] = new int[] {0};
+        }
+        float[][][] logits = model.feedBatch(sessions, fed, rows);
+        float[][] out = new float[n][];
+        for (int i = 0; i < n; i++) {
+            Slot slot = slots.get(i);
+            int[] content = Arrays.copyOf(slot.content, slot.content.length + 1);
+            content[slot.content.length] = tokens[i];
+            slot.content = content;
+            out[i] = logits[i][0];
+        }
+        return out;
     }
 
     /** Makes {@code target}'s cache a copy of {@code source}'s (skipped when they already hold the same tokens). */

@@ -1,5 +1,7 @@
 package org.dqwhisper.decode;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.dqwhisper.text.WhisperTokenizer;
 
 /**
@@ -54,6 +56,43 @@ public interface SpeechModel {
      * @throws IllegalArgumentException when {@code mel.length != n_mels * 3000}
      */
     AudioFeatures encode(float[] mel);
+
+    /**
+     * Runs the encoder on several windows; element i is {@code encode(mels.get(i))}, with the same numbers.
+     * Implementations may run them as one batch (one encoder call with {@code B = mels.size()}); this default
+     * encodes them one at a time. On failure, features already made are closed.
+     *
+     * @throws IllegalArgumentException when the list is empty or a window has the wrong size
+     */
+    default List<AudioFeatures> encodeBatch(List<float[]> mels) {
+        if (mels.isEmpty()) throw new IllegalArgumentException("no windows to encode");
+        List<AudioFeatures> out = new ArrayList<>(mels.size());
+        try {
+            for (float[] mel : mels) out.add(encode(mel));
+            return out;
+        } catch (RuntimeException e) {
+            for (AudioFeatures f : out) f.close();
+            throw e;
+        }
+    }
+
+    /**
+     * One lock-step decoder forward over several sessions (of distinct windows or hypotheses): element i is
+     * {@code sessions.get(i).feed(tokens[i], rows[i])}, with the same numbers. Implementations may run the
+     * sessions' rows through the decoder's matrix products together; this default feeds them one at a time.
+     *
+     * @throws IllegalArgumentException when the three lists differ in length, are empty, or a session appears twice
+     */
+    default float[][][] feedBatch(List<DecoderSession> sessions, int[][] tokens, int[][] rows) {
+        if (sessions.isEmpty()) throw new IllegalArgumentException("no decoder sessions to feed");
+        if (tokens.length != sessions.size() || rows.length != sessions.size()) {
+            throw new IllegalArgumentException(sessions.size() + " sessions need as many token and row lists, got "
+                    + tokens.length + " and " + rows.length);
+        }
+        float[][][] out = new float[sessions.size()][][];
+        for (int i = 0; i < out.length; i++) out[i] = sessions.get(i).feed(tokens[i], rows[i]);
+        return out;
+    }
 
     /** A new decoder session with an empty token context over {@code audio}. */
     DecoderSession startDecoder(AudioFeatures audio);

@@ -2,7 +2,6 @@ package org.dqwhisper.decode;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -34,8 +33,34 @@ public final class WindowDecoder implements AutoCloseable {
         this.pool = new SessionPool(model, audio);
     }
 
+    /** What {@link #decode} settles before sampling: language, initial tokens, filters and lengths. */
+    record Plan(DecodingOptions options, String language, Map<String, Double> languageProbs, int[] initial,
+            int sotIndex, List<LogitFilter> filters, int sampleLen, int nTextCtx) {}
+
     /** Decodes the window with {@code options}; see {@link DecodingOptions} for their meaning. */
     public DecodingResult decode(DecodingOptions options) {
+        Plan plan = plan(options);
+        SessionPool.Prefill prefill = pool.prefill(plan.initial(), plan.sotIndex());
+        List<Candidate> candidates;
+        if (options.beamSize() != null) {
+            candidates = BeamSearch.run(pool, prefill, plan.filters(), options.beamSize(), options.patience(),
+                    plan.sampleLen(), plan.nTextCtx(), tokenizer.eot());
+        } else {
+            candidates = sample(prefill, plan.filters(), options, plan.sampleLen(), plan.nTextCtx());
+        }
+        return result(plan, prefill, candidates);
+    }
+
+    /**
+     * Whether {@code options} decode a single greedy hypothesis (temperature 0, no beam search, no best-of), the
+     * case {@link LockStepGreedy} runs for several windows at once.
+     */
+    static boolean isSingleGreedy(DecodingOptions options) {
+        return options.temperature() == 0 && options.beamSize() == null && options.groupSize() == 1;
+    }
+
+    /** The language, initial tokens and logit filters of a decode with {@code options}. */
+    Plan plan(DecodingOptions options) {
         String language;
         Map<String, Double> languageProbs = null;
         int[] sot;
@@ -70,28 +95,34 @@ public final class WindowDecoder implements AutoCloseable {
         }
         int sotIndex = indexOf(initial, tokenizer.sot());
         List<LogitFilter> filters = logitFilters(options, initial.length);
+        return new Plan(options, language, languageProbs, initial, sotIndex, filters, sampleLen, nTextCtx);
+    }
 
-        SessionPool.Prefill prefill = pool.prefill(initial, sotIndex);
+    /** The model this window is decoded with. */
+    SpeechModel model() {
+        return model;
+    }
+
+    /** The sessions of this window (for lock-step batching). */
+    SessionPool pool() {
+        return pool;
+    }
+
+    /** Ranks the candidates and builds the window's result. */
+    DecodingResult result(Plan plan, SessionPool.Prefill prefill, List<Candidate> candidates) {
         double noSpeechProb = Softmax.softmax(prefill.sotLogits(), 0, prefill.sotLogits().length)[tokenizer.noSpeech()];
-
-        List<Candidate> candidates;
-        if (options.beamSize() != null) {
-            candidates = BeamSearch.run(pool, prefill, filters, options.beamSize(), options.patience(), sampleLen,
-                    nTextCtx, tokenizer.eot());
-        } else {
-            candidates = sample(prefill, filters, options, sampleLen, nTextCtx);
-        }
         List<int[]> tokens = new ArrayList<>();
         List<Double> sums = new ArrayList<>();
         for (Candidate c : candidates) {
             tokens.add(c.tokens());
             sums.add(c.sumLogprob());
         }
+        DecodingOptions options = plan.options();
         Candidate best = candidates.get(new SequenceRanker(options.lengthPenalty()).rank(tokens, sums));
         String text = PythonWhitespace.strip(tokenizer.decode(best.tokens()));
         return new DecodingResult(best.tokens(), text, best.sumLogprob() / (best.tokens().length + 1),
-                best.sumLogprob(), noSpeechProb, options.temperature(), CompressionRatio.of(text), language,
-                languageProbs);
+                best.sumLogprob(), noSpeechProb, options.temperature(), CompressionRatio.of(text), plan.language(),
+                plan.languageProbs());
     }
 
     /** The language probabilities of this window (computed once). */
@@ -163,36 +194,15 @@ public final class WindowDecoder implements AutoCloseable {
 
     private Candidate decodeOne(SessionPool.Slot slot, SessionPool.Prefill prefill, List<LogitFilter> filters,
             TokenSampler sampler, int sampleLen, int nTextCtx) {
-        int eot = tokenizer.eot();
-        int sampleBegin = prefill.tokens().length;
-        int[] tokens = new int[sampleBegin + sampleLen + 1];
-        System.arraycopy(prefill.tokens(), 0, tokens, 0, sampleBegin);
-        int length = sampleBegin;
-        double sumLogprob = 0;
-        for (int step = 0; step < sampleLen; step++) {
-            float[] logits = step == 0 ? prefill.lastLogits().clone() : SessionPool.feed(slot, tokens[length - 1]);
-            int[] context = Arrays.copyOf(tokens, length);
-            for (LogitFilter filter : filters) {
-                filter.apply(logits, context);
-            }
-            int next = sampler.next(logits);
-            if (logits[next] == Float.NEGATIVE_INFINITY) {
-                throw new IllegalStateException("every token is suppressed at step " + step);
-            }
-            sumLogprob += Softmax.logProbability(logits, next);
-            tokens[length++] = next;
-            if (next == eot || length > nTextCtx) {
-                break;
+        Hypothesis h = new Hypothesis(prefill.tokens(), sampleLen, nTextCtx, tokenizer.eot());
+        float[] logits = prefill.lastLogits().clone();
+        while (!h.done()) {
+            h.accept(logits, filters, sampler);
+            if (!h.done()) {
+                logits = SessionPool.feed(slot, h.lastToken());
             }
         }
-        int end = length;
-        for (int i = sampleBegin; i < length; i++) {
-            if (tokens[i] == eot) {
-                end = i;
-                break;
-            }
-        }
-        return new Candidate(Arrays.copyOfRange(tokens, sampleBegin, end), sumLogprob);
+        return h.candidate();
     }
 
     private static int[] concat(int[] a, int[] b) {

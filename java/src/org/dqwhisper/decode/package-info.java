@@ -11,6 +11,13 @@
  * ({@link org.dqwhisper.decode.WordAligner}, {@link org.dqwhisper.decode.Dtw},
  * {@link org.dqwhisper.decode.WordTimestamps}).
  *
+ * <p>Several recordings: {@link org.dqwhisper.decode.BatchTranscriber} drives one
+ * {@link org.dqwhisper.decode.TranscriptionRun} per recording and batches their current windows: one encoder call
+ * for the round's windows ({@link org.dqwhisper.decode.SpeechModel#encodeBatch}) and, for greedy first tries, a
+ * lock-step decode ({@link org.dqwhisper.decode.LockStepGreedy}, one decoder forward per token for all live
+ * windows via {@link org.dqwhisper.decode.SpeechModel#feedBatch}). Beam search, best-of, fallback retries, word
+ * timing and language detection run per recording; results equal {@code Transcriber}'s.
+ *
  * <p>Where this code deliberately differs from whisper:
  * <ul>
  *   <li>Sampling uses {@link java.util.SplittableRandom} seeded from {@link org.dqwhisper.decode.DecodingOptions#seed()}

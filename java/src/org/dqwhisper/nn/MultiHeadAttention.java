@@ -130,6 +130,46 @@ public final class MultiHeadAttention implements AutoCloseable {
     }
 
     /**
+     * Several sequences of different lengths in one call (lock-step batched decoding): {@code h} [R, d] holds
+     * the rows of every sequence back to back, sequence i at rows {@code rowStart[i] .. rowStart[i+1]-1}
+     * ({@code rowStart} has one more entry than there are sequences, the last being R). Sequence i attends
+     * over its own {@code keys[i]}, {@code values[i]} [Tk_i, d] with {@code causalOffsets[i]} (as in
+     * {@link #attendInto}). The query and output projections run once over all R rows (GEMMs with M = R);
+     * the attention kernel runs per sequence. Every row gets the same numbers as {@link #attendInto} on its
+     * sequence alone, since the GEMMs and the kernel compute each row independently.
+     *
+     * @param residual [R, d], accumulated into
+     */
+    public void attendRaggedInto(Tensor h, Tensor[] keys, Tensor[] values, int[] rowStart, long[] causalOffsets,
+            Tensor residual, Precision p) {
+        int n = keys.length;
+        int d = width();
+        if (h.rank() != 2 || h.dim(1) != d || residual.rank() != 2 || residual.dim(0) != h.dim(0) || residual.dim(1) != d) {
+            throw new IllegalArgumentException("attention '" + query.name() + "': ragged batch needs h and residual [R, " + d
+                    + "], got " + h.describe() + ", " + residual.describe());
+        }
+        if (values.length != n || causalOffsets.length != n || rowStart.length != n + 1 || rowStart[0] != 0
+                || rowStart[n] != h.dim(0)) {
+            throw new IllegalArgumentException("attention '" + query.name() + "': " + n + " sequences need as many keys, values"
+                    + " and causal offsets and " + (n + 1) + " row starts from 0 to " + h.dim(0));
+        }
+        long r = h.dim(0);
+        try (Tensor q = Tensor.allocate("attn.q", DType.F32, r, d);
+                Tensor a = Tensor.allocate("attn.a", DType.F32, r, d);
+                Tensor o = Tensor.allocate("attn.o", DType.F32, r, out.out())) {
+            query.forward(h, q, false, p);
+            for (int i = 0; i < n; i++) {
+                int t = rowStart[i + 1] - rowStart[i];
+                if (t < 1) throw new IllegalArgumentException("attention '" + query.name() + "': sequence " + i + " has no rows");
+                NnKernels.attention(q.rows(rowStart[i], rowStart[i + 1]).reshape(1, t, d), batched(keys[i]), batched(values[i]),
+                        heads, causalOffsets[i], a.rows(rowStart[i], rowStart[i + 1]).reshape(1, t, d), null);
+            }
+            out.forward(a, o, false, p);
+            NnKernels.addInto(residual, o);
+        }
+    }
+
+    /**
      * Training forward (FP32): {@code residual += out(attention(query(h), key(src), value(src)))} with
      * h [B, Tq, d] and src [B, Tk, d] (src is h itself for self-attention); a causal mask when
      * {@code causal} (then Tq = Tk).

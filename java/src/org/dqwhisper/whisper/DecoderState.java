@@ -74,6 +74,11 @@ public final class DecoderState implements AutoCloseable {
         return length;
     }
 
+    /** Whether {@link #close()} was called. */
+    public boolean isClosed() {
+        return closed;
+    }
+
     void advance(int t) {
         length += t;
     }

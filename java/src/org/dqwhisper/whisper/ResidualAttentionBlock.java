@@ -155,6 +155,47 @@ public final class ResidualAttentionBlock implements AutoCloseable {
     }
 
     /**
+     * Lock-step decoder block for several sequences: x [R, d] holds each sequence's new tokens back to back
+     * (sequence i at rows {@code rowStart[i] ..}, positions {@code offsets[i] ..} of its own cache). The LayerNorms,
+     * the q/k/v/out projections and the MLP run once over all R rows; each sequence's keys and values go into
+     * its own cache and it attends over that cache and its own audio. Row for row the numbers of
+     * {@link #forwardDecoder} on each sequence alone.
+     */
+    void forwardDecoderBatch(Tensor x, DecoderState[] states, int layer, int[] rowStart, int[] offsets, Precision p) {
+        int n = states.length;
+        long r = x.dim(0);
+        Tensor[] keys = new Tensor[n];
+        Tensor[] values = new Tensor[n];
+        Tensor[] crossKeys = new Tensor[n];
+        Tensor[] crossValues = new Tensor[n];
+        long[] causal = new long[n];
+        long[] noMask = new long[n];
+        try (Tensor h = Tensor.allocate("block.h", DType.F32, r, x.dim(1));
+                Tensor k = Tensor.allocate("block.k", DType.F32, r, x.dim(1));
+                Tensor v = Tensor.allocate("block.v", DType.F32, r, x.dim(1))) {
+            attnLn.forward(x, h);
+            attn.projectKeyValue(h, k, v, p);
+            for (int i = 0; i < n; i++) {
+                DecoderState s = states[i];
+                int t = rowStart[i + 1] - rowStart[i];
+                s.selfK[layer].rows(offsets[i], offsets[i] + t).copyFrom(k.rows(rowStart[i], rowStart[i + 1]));
+                s.selfV[layer].rows(offsets[i], offsets[i] + t).copyFrom(v.rows(rowStart[i], rowStart[i + 1]));
+                keys[i] = s.selfK[layer].rows(0, offsets[i] + t);
+                values[i] = s.selfV[layer].rows(0, offsets[i] + t);
+                crossKeys[i] = s.crossK[layer];
+                crossValues[i] = s.crossV[layer];
+                causal[i] = offsets[i];
+                noMask[i] = -1;
+            }
+            attn.attendRaggedInto(h, keys, values, rowStart, causal, x, p);
+            crossAttnLn.forward(x, h);
+            crossAttn.attendRaggedInto(h, crossKeys, crossValues, rowStart, noMask, x, p);
+            mlpLn.forward(x, h);
+            mlp.forwardInto(h, x, p);
+        }
+    }
+
+    /**
      * Training forward over a batch x [B, T, d] (updated in place): encoder blocks attend without a
      * mask; decoder blocks ({@code audio} [B, Ta, d] non-null) causally, then over the audio.
      */

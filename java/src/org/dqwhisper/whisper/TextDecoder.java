@@ -1,6 +1,10 @@
 package org.dqwhisper.whisper;
 
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 import org.dqwhisper.kernels.NnKernels;
 import org.dqwhisper.nn.LayerNorm;
 import org.dqwhisper.nn.Linear;
@@ -153,6 +157,81 @@ public final class TextDecoder implements AutoCloseable {
             logits.close();
             throw e;
         }
+    }
+
+    /**
+     * Lock-step forward of several decoder states at once: feeds {@code tokens[i]} to {@code states[i]} (positions
+     * {@code states[i].length() ..}, appended to its cache) and returns, for each state, the logits of the rows
+     * {@code rows[i]} (indices into {@code tokens[i]}) as {@code [i][r][n_vocab]}. The embeddings, LayerNorms and
+     * every Linear (q/k/v/out, MLP, logits) run once over the rows of all states, the attention per state over its
+     * own cache and audio; the logits are computed only for the requested rows. Row for row this gives the same
+     * numbers as {@link #forward} on each state alone (the kernels compute each row independently).
+     */
+    float[][][] forwardBatch(DecoderState[] states, int[][] tokens, int[][] rows, Precision p) {
+        int n = states.length;
+        if (n == 0) throw new IllegalArgumentException("no decoder states to feed");
+        if (tokens.length != n || rows.length != n) {
+            throw new IllegalArgumentException(n + " decoder states need as many token and row lists, got " + tokens.length
+                    + " and " + rows.length);
+        }
+        int[] rowStart = new int[n + 1];
+        int[] offsets = new int[n];
+        int selected = 0;
+        Set<DecoderState> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (int i = 0; i < n; i++) {
+            DecoderState s = states[i];
+            if (s == null || s.isClosed()) throw new IllegalStateException("decoder state " + i + " is " + (s == null ? "null" : "closed"));
+            if (!seen.add(s)) throw new IllegalArgumentException("decoder state " + i + " appears twice in one batch");
+            if (s.crossK.length != blocks.length) throw new IllegalArgumentException("decoder state " + i + " belongs to another model");
+            offsets[i] = s.length();
+            checkTokens(tokens[i], offsets[i], " in sequence " + i);
+            for (int j = 0; j < rows[i].length; j++) {
+                if (rows[i][j] < 0 || rows[i][j] >= tokens[i].length || (j > 0 && rows[i][j] <= rows[i][j - 1])) {
+                    throw new IllegalArgumentException("sequence " + i + ": logit rows " + Arrays.toString(rows[i])
+                            + " must ascend within the " + tokens[i].length + " fed tokens");
+                }
+            }
+            rowStart[i + 1] = rowStart[i] + tokens[i].length;
+            selected += rows[i].length;
+        }
+        int total = rowStart[n];
+        int[] flat = new int[total];
+        for (int i = 0; i < n; i++) System.arraycopy(tokens[i], 0, flat, rowStart[i], tokens[i].length);
+        int d = width();
+        int vocab = nVocab();
+        float[][][] out = new float[n][][];
+        try (Tensor ids = Tensor.of(flat, total);
+                Tensor x = Tensor.allocate("decoder.x", DType.F32, total, d)) {
+            NnKernels.embeddingLookup(tokenEmbedding.value(), ids, x);
+            for (int i = 0; i < n; i++) NnKernels.addPositional(x.rows(rowStart[i], rowStart[i + 1]), positionalEmbedding.value(), offsets[i]);
+            for (int layer = 0; layer < blocks.length; layer++) blocks[layer].forwardDecoderBatch(x, states, layer, rowStart, offsets, p);
+            float[] all = new float[0];
+            if (selected > 0) {
+                try (Tensor h = Tensor.allocate("decoder.selected", DType.F32, selected, d);
+                        Tensor logits = Tensor.allocate("logits", DType.F32, selected, vocab)) {
+                    int at = 0;
+                    for (int i = 0; i < n; i++) {
+                        for (int row : rows[i]) {
+                            int src = rowStart[i] + row;
+                            h.rows(at, at + 1).copyFrom(x.rows(src, src + 1));
+                            at++;
+                        }
+                    }
+                    ln.forward(h, h);
+                    logitsProjection.forward(h, logits, false, p);
+                    all = logits.toFloatArray();
+                }
+            }
+            int at = 0;
+            for (int i = 0; i < n; i++) {
+                out[i] = new float[rows[i].length][];
+                for (int j = 0; j < rows[i].length; j++, at++) {
+                    out[i][j] = Arrays.copyOfRange(all, at * vocab, (at + 1) * vocab);
+                }
+            }
+        }
+        for (int i = 0; i < n; i++) states[i].advance(tokens[i].length);
+        return out;
     }
 
     /**

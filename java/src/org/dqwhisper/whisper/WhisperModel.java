@@ -240,6 +240,15 @@ public final class WhisperModel implements AutoCloseable {
         return decoder.forward(state, tokens, precision);
     }
 
+    /**
+     * Lock-step decoding of several states (one per sequence, each over its own audio): feeds {@code tokens[i]} to
+     * {@code states.get(i)} and returns the logits of rows {@code rows[i]} of each, {@code [i][r][n_vocab]}. The
+     * GEMMs run over the rows of all states at once; results equal {@link #decode} on each state alone.
+     */
+    public float[][][] decodeBatch(List<DecoderState> states, int[][] tokens, int[][] rows) {
+        return decoder.forwardBatch(states.toArray(new DecoderState[0]), tokens, rows, precision);
+    }
+
     /** Full-sequence forward without a persistent cache: logits [T, n_vocab] for all tokens. */
     public Tensor logits(int[] tokens, Tensor audioFeatures) {
         try (DecoderState s = newState(audioFeatures)) {

@@ -93,6 +93,49 @@ public final class WhisperSpeechModel implements SpeechModel, AutoCloseable {
         }
     }
 
+    /** One encoder call over all windows ({@code [B, n_mels, frames]}); each window's output is copied out. */
+    @Override
+    public List<AudioFeatures> encodeBatch(List<float[]> mels) {
+        if (mels.isEmpty()) throw new IllegalArgumentException("no windows to encode");
+        int frames = model.encoder().nFrames();
+        int b = mels.size();
+        for (int i = 0; i < b; i++) {
+            if (mels.get(i).length != (long) nMels() * frames) {
+                throw new IllegalArgumentException("mel window " + i + " has " + mels.get(i).length + " values, the model needs "
+                        + nMels() + " x " + frames);
+            }
+        }
+        if (b == 1) return List.of(encode(mels.get(0)));
+        List<AudioFeatures> out = new ArrayList<>(b);
+        try (Tensor m = Tensor.allocate("mel", DType.F32, b, nMels(), frames)) {
+            for (int i = 0; i < b; i++) m.rows(i, i + 1).copyFrom(mels.get(i));
+            try (Tensor encoded = model.encode(m)) {
+                long ctx = encoded.dim(1), width = encoded.dim(2);
+                for (int i = 0; i < b; i++) {
+                    Tensor one = Tensor.allocate("audio_features", DType.F32, ctx, width);
+                    out.add(new Features(one));
+                    one.copyFrom(encoded.rows(i, i + 1).reshape(ctx, width));
+                }
+            }
+            return out;
+        } catch (RuntimeException e) {
+            for (AudioFeatures f : out) f.close();
+            throw e;
+        }
+    }
+
+    /** One batched decoder forward ({@link WhisperModel#decodeBatch}) over sessions of this model. */
+    @Override
+    public float[][][] feedBatch(List<DecoderSession> sessions, int[][] tokens, int[][] rows) {
+        if (sessions.isEmpty()) throw new IllegalArgumentException("no decoder sessions to feed");
+        List<DecoderState> states = new ArrayList<>(sessions.size());
+        for (DecoderSession s : sessions) {
+            if (!(s instanceof Session session)) throw new IllegalArgumentException("decoder session of another model: " + s);
+            states.add(session.state);
+        }
+        return model.decodeBatch(states, tokens, rows);
+    }
+
     @Override
     public DecoderSession startDecoder(AudioFeatures audio) {
         return new Session(model.newState(features(audio).tensor));

@@ -135,6 +135,30 @@ class TranscribeCommandTest {
     }
 
     @Test
+    void batchedFilesGiveTheSameOutputsAsOneAtATime() throws IOException {
+        install();
+        List<String> files = new ArrayList<>();
+        double[] seconds = {45, 3, 10};
+        for (int i = 0; i < seconds.length; i++) files.add(rawAudio("f" + i + ".raw", seconds[i]).toString());
+        Map<String, String> outputs = new java.util.HashMap<>();
+        for (String batch : new String[] {"1", "2"}) {
+            Path dir = tmp.resolve("batch" + batch);
+            List<String> args = new ArrayList<>(List.of("--batch-size", batch, "--beam-size", "none", "-f", "srt",
+                    "--no-progress", "-o", dir.toString()));
+            args.addAll(files);
+            Run r = run(args.toArray(new String[0]));
+            assertEquals(0, r.code(), r.err());
+            assertTrue(r.out().contains("[00:30.000 --> 00:31.000]  three"), r.out());
+            for (int i = 0; i < seconds.length; i++) {
+                String srt = Files.readString(dir.resolve("f" + i + ".srt"), StandardCharsets.UTF_8);
+                String before = outputs.putIfAbsent("f" + i, srt);
+                if (before != null) assertEquals(before, srt, "f" + i + ".srt with --batch-size " + batch);
+            }
+        }
+        assertEquals(2, run("--batch-size", "0", files.get(0), files.get(1)).code(), "batch size 0 is a usage error");
+    }
+
+    @Test
     void withoutAnInstalledModelLoaderItSaysSo() throws IOException {
         Run r = run(rawAudio("x.raw", 1).toString());
         assertEquals(1, r.code());

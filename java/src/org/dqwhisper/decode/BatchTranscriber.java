@@ -1,0 +1,189 @@
+package org.dqwhisper.decode;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Long-form transcription of several recordings at once, batching their windows through the encoder and the
+ * decoder. The result for each recording is the one {@link Transcriber} gives for it alone (same tokens, segments
+ * and probabilities), given a model whose batched calls compute every window and row as the single ones do (true of
+ * {@link org.dqwhisper.whisper.WhisperSpeechModel}: its kernels compute each row independently).
+ *
+ * <p><b>What is batched.</b> Up to {@code batchSize} recordings are in flight. Each round takes the next window of
+ * every recording in flight (windows of one recording stay sequential, since each window's seek and prompt come
+ * from the one before) and
+ * <ul>
+ *   <li>encodes them in one encoder call ({@link SpeechModel#encodeBatch}, {@code B} = windows in the round), for
+ *       every option set;</li>
+ *   <li>when a recording's first temperature is 0 and it decodes greedily (no beam search: {@code beamSize} null),
+ *       runs the first decode of those windows in lock-step ({@link LockStepGreedy}): one decoder forward for all
+ *       their prompts, then one forward per token for the windows still decoding, whose matrix products
+ *       (q/k/v/out projections, MLP, logits) take one row per live window; a window leaves the batch at its
+ *       end-of-text or length limit.</li>
+ * </ul>
+ * Everything else runs per recording as in {@link Transcriber}, after the lock-step decode, on the window's own
+ * encoder output: beam search and best-of sampling, the temperature fallback's retries, word timestamps (cross
+ * attention and DTW), the hallucination guard, and language detection (which encodes its own windows, once per
+ * recording, before its first window). A recording that finishes frees its place for the next one at the next
+ * round, so short and long recordings mix.
+ *
+ * <p>Memory: the encoder outputs and decoder caches of one round ({@code batchSize} windows) are live at once, and
+ * every input's mel spectrogram is held by the caller. Not thread-safe per call, but one instance may serve
+ * several threads with separate calls (the model is shared).
+ */
+public final class BatchTranscriber {
+    /** Windows per batch when none is given. */
+    public static final int DEFAULT_BATCH_SIZE = 8;
+
+    /** One recording to transcribe, with its own options (e.g. its speech regions) and listener (nullable). */
+    public record Input(MelSource mel, TranscribeOptions options, TranscriptionListener listener) {
+        public Input {
+            Objects.requireNonNull(mel, "mel");
+            Objects.requireNonNull(options, "options");
+        }
+    }
+
+    private final SpeechModel model;
+    private final int batchSize;
+
+    /** @throws IllegalArgumentException when {@code batchSize < 1} */
+    public BatchTranscriber(SpeechModel model, int batchSize) {
+        this.model = Objects.requireNonNull(model, "model");
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
+        }
+        this.batchSize = batchSize;
+    }
+
+    public int batchSize() {
+        return batchSize;
+    }
+
+    /** Transcribes every recording with the same options; results in input order. */
+    public List<Transcription> transcribe(List<MelSource> mels, TranscribeOptions options) {
+        Objects.requireNonNull(options, "options");
+        List<Input> inputs = new ArrayList<>(mels.size());
+        for (MelSource mel : mels) {
+            inputs.add(new Input(mel, options, null));
+        }
+        return transcribeAll(inputs);
+    }
+
+    /**
+     * Transcribes every input; results in input order.
+     *
+     * @throws IllegalArgumentException when there is no input, or a mel source does not fit the model
+     */
+    public List<Transcription> transcribeAll(List<Input> inputs) {
+        if (inputs.isEmpty()) {
+            throw new IllegalArgumentException("no recordings to transcribe");
+        }
+        for (Input in : inputs) {
+            Transcriber.checkInput(model, Objects.requireNonNull(in, "input").mel());
+        }
+        Transcription[] results = new Transcription[inputs.size()];
+        Deque<Integer> pending = new ArrayDeque<>();
+        for (int i = 0; i < inputs.size(); i++) {
+            pending.add(i);
+        }
+        List<InFlight> round = new ArrayList<>();
+        while (true) {
+            while (round.size() < batchSize && !pending.isEmpty()) {
+                int index = pending.poll();
+                Input in = inputs.get(index);
+                InFlight f = new InFlight(index, new TranscriptionRun(model, in.mel(), in.options(), in.listener()));
+                if (f.advance()) {
+                    round.add(f);
+                } else {
+                    results[index] = f.run.result();
+                }
+            }
+            if (round.isEmpty()) {
+                break;
+            }
+            decodeRound(round);
+            List<InFlight> next = new ArrayList<>(round.size());
+            for (InFlight f : round) {
+                if (f.advance()) {
+                    next.add(f);
+                } else {
+                    results[f.index] = f.run.result();
+                }
+            }
+            round = next;
+        }
+        return List.of(results);
+    }
+
+    /** One recording in flight and its current window. */
+    private static final class InFlight {
+        final int index;
+        final TranscriptionRun run;
+        TranscriptionRun.Window window;
+
+        InFlight(int index, TranscriptionRun run) {
+            this.index = index;
+            this.run = run;
+        }
+
+        /** Moves to the next window; false when the recording is done. */
+        boolean advance() {
+            window = run.nextWindow();
+            return window != null;
+        }
+    }
+
+    /** Encodes the round's windows together, decodes them (lock-step where possible) and records the results. */
+    private void decodeRound(List<InFlight> round) {
+        int n = round.size();
+        List<float[]> mels = new ArrayList<>(n);
+        for (InFlight f : round) {
+            mels.add(f.run.windowMel(f.window));
+        }
+        List<AudioFeatures> features = model.encodeBatch(mels);
+        List<WindowDecoder> decoders = new ArrayList<>(n);
+        try {
+            for (AudioFeatures a : features) {
+                decoders.add(new WindowDecoder(model, a));
+            }
+            DecodingResult[] first = new DecodingResult[n];
+            List<Integer> lockStep = new ArrayList<>();
+            List<DecodingOptions> lockStepOptions = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                InFlight f = round.get(i);
+                DecodingOptions firstTry = Transcriber.tryOptions(f.run.options(), f.run.language(),
+                        f.window.prompt(), f.window.seek(), 0);
+                if (WindowDecoder.isSingleGreedy(firstTry)) {
+                    lockStep.add(i);
+                    lockStepOptions.add(firstTry);
+                }
+            }
+            if (!lockStep.isEmpty()) {
+                List<WindowDecoder> lockStepDecoders = new ArrayList<>(lockStep.size());
+                for (int i : lockStep) {
+                    lockStepDecoders.add(decoders.get(i));
+                }
+                List<DecodingResult> r = LockStepGreedy.decode(model, lockStepDecoders, lockStepOptions);
+                for (int j = 0; j < lockStep.size(); j++) {
+                    first[lockStep.get(j)] = r.get(j);
+                }
+            }
+            for (int i = 0; i < n; i++) {
+                InFlight f = round.get(i);
+                DecodingResult result = Transcriber.decodeWithFallback(decoders.get(i), f.run.options(),
+                        f.run.language(), f.window.prompt(), f.window.seek(), first[i]);
+                f.run.complete(f.window, features.get(i), result);
+            }
+        } finally {
+            for (WindowDecoder d : decoders) {
+                d.close();
+            }
+            for (AudioFeatures a : features) {
+                a.close();
+            }
+        }
+    }
+}
