@@ -42,7 +42,7 @@ public final class DistillCommand implements Callable<Integer> {
     @Option(names = "--match", defaultValue = "dynamic", description = "static, dynamic, dynamic-free, logits or none (default ${DEFAULT-VALUE}).")
     String match;
 
-    @Option(names = "--quant", defaultValue = "none", description = "Student fake quantization: none, w8, w8a8, w4g64, ... (default ${DEFAULT-VALUE}).")
+    @Option(names = "--quant", defaultValue = "none", description = "Student fake quantization: none, w8, w8a8, w4g64, ...; inputs are quantized as the integer kernels do unless :weight-only (default ${DEFAULT-VALUE}).")
     String quant;
 
     @Option(names = "--alpha", defaultValue = "0.9", description = "Weight of the distillation terms (default ${DEFAULT-VALUE}).")

@@ -121,10 +121,11 @@ public final class Distiller implements AutoCloseable {
         return steps;
     }
 
-    /** The trained parameters: the student's that require a gradient, then (with L_hid) the adapter's. */
+    /** The trained parameters: the student's that require a gradient, its LSQ step sizes, then (with L_hid) the adapter's. */
     public List<Parameter> trainableParameters() {
         List<Parameter> out = new ArrayList<>();
         for (Parameter p : student.parameters()) if (p.requiresGrad()) out.add(p);
+        for (Parameter p : student.quantizerParameters()) if (p.requiresGrad()) out.add(p); // LSQ step sizes
         if (options.mode().usesHiddenLoss()) {
             out.add(adapterWeight);
             out.add(adapterBias);

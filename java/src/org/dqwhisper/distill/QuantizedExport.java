@@ -178,16 +178,8 @@ public final class QuantizedExport {
 
     /** Throws {@link IllegalArgumentException} naming why {@code c} has no integer form here. */
     public static void checkExportable(QuantConfig c) {
-        if (!c.enabled()) return;
-        if (!c.symmetric() || c.signedMaxQuirk()) {
-            throw new IllegalArgumentException("export: only symmetric quantizers without the signed-max quirk have an integer form, config is " + c);
-        }
-        if (c.weightBits() > 4 && c.granularity() == Granularity.PER_GROUP) {
-            throw new IllegalArgumentException("export: the INT8 GEMM has one scale per output channel; per-group scales need <= 4 bits, config is " + c);
-        }
-        if (c.weightBits() <= 4 && c.granularity() == Granularity.PER_GROUP && (c.groupSize() < 4 || c.groupSize() % 4 != 0)) {
-            throw new IllegalArgumentException("export: INT4 groups must be a multiple of 4, config is " + c);
-        }
+        String problem = c.integerFormProblem();
+        if (problem != null) throw new IllegalArgumentException("export: " + problem);
     }
 
     private static boolean isEmpty(Path dir) throws IOException {

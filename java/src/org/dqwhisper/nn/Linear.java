@@ -31,6 +31,16 @@ import org.dqwhisper.tensor.Tensor;
  * ({@code Int8Gemm} or {@code Int4Gemm}) on the exported codes and scales: the same numbers up to
  * FP32 summation order. Layers holding integer weights ({@link #attachInt8}, {@link #attachInt4})
  * always run on their integer kernel, whatever the precision asked for, and have no backward.
+ *
+ * <p>LSQ ({@code QuantConfig.Estimator.LSQ}): the learned step sizes are a trainable
+ * {@link Parameter} ({@link #lsqLogScaleParameter()}, named {@code <name>.weight.lsq_log_scale})
+ * holding {@code θ = ln(scale)}, flat (one value per scale; stored with the scale's shape). Before
+ * every forward after an update the quantizer's scales are set to {@code exp(θ)}, and the backward
+ * turns LSQ's {@code dL/dscale} into {@code dL/dθ = dL/dscale · scale}. The log parameterisation keeps
+ * every scale positive without clamping, and makes an AdamW step change a scale by a relative amount
+ * (≈ lr), the same for every layer and bit width, where a step on the raw scale (of size ≈ lr) could
+ * cross zero for the small scales of 8-bit weights. Being rank 1, θ gets no weight decay from AdamW
+ * (which would pull the scales towards 1). The export uses exactly the scales of the latest forward.
  */
 public final class Linear implements AutoCloseable {
     private final String name;
@@ -44,6 +54,7 @@ public final class Linear implements AutoCloseable {
     private NativeFp32Weights fakeQuantPacked;
     private NativeInt8Weights exportedInt8;
     private NativeInt4Weights exportedInt4;
+    private Parameter lsqLogScale; // LSQ only: θ = ln(scale), flat
 
     /** Takes ownership of {@code weight} [out,in] and {@code bias} [out] (nullable), named {@code name.weight/.bias}. */
     public Linear(String name, Tensor weight, Tensor bias) {
@@ -101,6 +112,7 @@ public final class Linear implements AutoCloseable {
     public void setRequiresGrad(boolean requiresGrad) {
         weight.setRequiresGrad(requiresGrad);
         if (bias != null) bias.setRequiresGrad(requiresGrad);
+        if (lsqLogScale != null) lsqLogScale.setRequiresGrad(requiresGrad);
     }
 
     /** Packs the weights for a precision (idempotent; nothing to pack for integer or fake-quant layers). */
@@ -127,17 +139,43 @@ public final class Linear implements AutoCloseable {
     // ---- quantization ------------------------------------------------------------------------------
 
     /**
+     * {@link #enableFakeQuant(QuantConfig, boolean)} with the config's own input rule
+     * ({@link QuantConfig#quantizesInputs()}: inputs quantized per row whenever the export runs on the
+     * integer kernels, unless the config says {@code weight-only}).
+     */
+    public void enableFakeQuant(QuantConfig config) {
+        if (config == null) throw new IllegalArgumentException("linear '" + name + "': quantization config is null");
+        enableFakeQuant(config, config.quantizesInputs());
+    }
+
+    /**
      * Fake-quantizes this layer's weight under {@code config} from now on (and its inputs, per row
-     * 8-bit, when {@code quantizeInputs}); replaces an earlier quantizer. LSQ scales are initialised
-     * from the current weight. Not for a layer holding integer weights.
+     * 8-bit with a straight-through backward, when {@code quantizeInputs}); replaces an earlier
+     * quantizer. LSQ scales are initialised from the current weight and become the trainable
+     * {@link #lsqLogScaleParameter()} (requiring a gradient when the weight does). Not for a layer
+     * holding integer weights.
      */
     public synchronized void enableFakeQuant(QuantConfig config, boolean quantizeInputs) {
         if (hasIntegerWeights()) throw new IllegalStateException("linear '" + name + "' runs on integer weights; it cannot be fake-quantized");
         disableFakeQuant();
         fakeQuant = FakeQuant.forWeights(config, out(), in());
-        if (config.estimator() == QuantConfig.Estimator.LSQ) fakeQuant.initScale(weight.value());
+        if (config.estimator() == QuantConfig.Estimator.LSQ) {
+            fakeQuant.initScale(weight.value());
+            float[] s = fakeQuant.scale().toFloatArray();
+            float[] theta = new float[s.length];
+            for (int i = 0; i < s.length; i++) theta[i] = (float) Math.log(s[i]);
+            Tensor t = Tensor.allocate(name + ".weight.lsq_log_scale", DType.F32, theta.length);
+            t.copyFrom(theta);
+            lsqLogScale = new Parameter(name + ".weight.lsq_log_scale", t, config.scaleShape(out(), in()));
+            lsqLogScale.setRequiresGrad(weight.requiresGrad());
+        }
         fakeQuantInputs = quantizeInputs;
         weightHat = Tensor.allocate(name + ".weight(fake-quant)", DType.F32, out(), in());
+    }
+
+    /** LSQ: the trainable {@code ln(scale)} of the weight quantizer (see the class comment), else null. */
+    public Parameter lsqLogScaleParameter() {
+        return lsqLogScale;
     }
 
     /** Back to the plain FP32 weight (no-op without a quantizer). */
@@ -145,8 +183,10 @@ public final class Linear implements AutoCloseable {
         invalidate();
         if (fakeQuant != null) fakeQuant.close();
         if (weightHat != null) weightHat.close();
+        if (lsqLogScale != null) lsqLogScale.close();
         fakeQuant = null;
         weightHat = null;
+        lsqLogScale = null;
         fakeQuantInputs = false;
     }
 
@@ -220,9 +260,15 @@ public final class Linear implements AutoCloseable {
         }
     }
 
-    /** ŵ = fq(W) and its packed form, once per weight version. */
+    /** ŵ = fq(W) and its packed form, once per weight version (LSQ: scales = exp(θ) of the current θ). */
     private synchronized void prepareFakeQuant() {
         if (fakeQuantPacked != null) return;
+        if (lsqLogScale != null) {
+            float[] theta = lsqLogScale.value().toFloatArray();
+            float[] s = new float[theta.length];
+            for (int i = 0; i < s.length; i++) s[i] = (float) Math.exp(theta[i]);
+            fakeQuant.scale().copyFrom(s); // forward rejects a non-finite or zero scale, naming it
+        }
         fakeQuant.forward(weight.value(), weightHat);
         fakeQuantPacked = NativeFp32Weights.pack(weightHat);
     }
@@ -299,14 +345,18 @@ public final class Linear implements AutoCloseable {
         synchronized (this) {
             prepareFakeQuant(); // the quantizer's scales must belong to the current weight
         }
-        if (weight.requiresGrad()) {
+        boolean scaleGrad = lsqLogScale != null && lsqLogScale.requiresGrad();
+        if (weight.requiresGrad() || scaleGrad) {
             Tensor xq = fakeQuantInputs ? Tensor.allocate(name + ".input(fake-quant)", DType.F32, x2.shape()) : x2;
             try (Tensor dwHat = Tensor.allocate(name + ".dweight(fake-quant)", DType.F32, out(), in())) {
                 if (fakeQuantInputs) FakeQuant.activations(x2, xq);
                 long t0 = GemmStopwatch.start();
                 Fp32Gemm.sgemm(true, false, dy2, xq, dwHat, false);
                 GemmStopwatch.stop(t0);
-                fakeQuant.backward(weight.value(), dwHat, weight.grad(), true);
+                if (scaleGrad) fakeQuant.scaleGrad().fill(0f); // this backward's dL/dscale only
+                if (weight.requiresGrad()) fakeQuant.backward(weight.value(), dwHat, weight.grad(), true);
+                else fakeQuant.backward(weight.value(), dwHat, dwHat, false); // dW discarded, dL/dscale kept
+                if (scaleGrad) accumulateLogScaleGrad();
             } finally {
                 if (fakeQuantInputs) xq.close();
             }
@@ -321,6 +371,16 @@ public final class Linear implements AutoCloseable {
             Fp32Gemm.sgemm(false, false, dy2, weightHat, dx2, accumulateDx);
             GemmStopwatch.stop(t0);
         }
+    }
+
+    /** dL/dθ += dL/dscale · scale (θ = ln scale). */
+    private void accumulateLogScaleGrad() {
+        float[] ds = fakeQuant.scaleGrad().toFloatArray();
+        float[] s = fakeQuant.scale().toFloatArray();
+        Tensor g = lsqLogScale.grad();
+        float[] acc = g.toFloatArray();
+        for (int i = 0; i < acc.length; i++) acc[i] += ds[i] * s[i];
+        g.copyFrom(acc);
     }
 
     private Tensor flat(Tensor t, int cols, String what) {

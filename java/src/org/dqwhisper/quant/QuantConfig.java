@@ -10,7 +10,14 @@ import java.util.regex.Pattern;
  *
  * <p>Defaults reproduce the paper (DQ-Whisper, Shao et al. 2024, and its authors' code): decoder
  * Linear weights, 8-bit, one symmetric abs-max scale per tensor recomputed at every forward,
- * straight-through estimator, activations not quantized ({@link #paperDefault()}, spec {@code w8}).
+ * straight-through estimator ({@link #paperDefault()}, spec {@code w8}).
+ *
+ * <p>Inputs of the quantized Linears: the integer GEMMs that run an export ({@code Int8Gemm},
+ * {@code Int4Gemm}) always quantize their input per row, dynamic symmetric 8-bit. So for every config
+ * that has an integer form ({@link #hasIntegerForm()}) the training forward fake-quantizes the inputs
+ * the same way by default ({@link #quantizesInputs()}), and trains exactly the arithmetic the exported
+ * model runs. The option {@code weight-only} turns that off: the authors' weight-only fake quant
+ * (reproduction; the exported model then computes something slightly different from what was trained).
  *
  * <p>Spec strings ({@link #parse}, {@link #toString} writes the canonical form back):
  * <pre>
@@ -18,9 +25,11 @@ import java.util.regex.Pattern;
  *   w&lt;bits&gt;[c|g&lt;G&gt;][a8][:option]...
  *     bits 2..8;  no suffix = one scale per tensor,  c = per output channel,  g&lt;G&gt; = per group of G
  *     consecutive input features (e.g. w4g64);  a8 = activations quantized per row, dynamic
- *     symmetric 8-bit, exactly as the INT8 GEMM does it (needs 8-bit symmetric, not per-group weights)
+ *     symmetric 8-bit, exactly as the INT8 GEMM does it (needs 8-bit symmetric, not per-group weights;
+ *     implied anyway for every config with an integer form unless weight-only is given)
  *   options:  asym  (asymmetric, zero point)      lsq  (learned step size instead of STE)
  *             signed-max  (the authors' quirk: scale from max(W), not max|W|, no clamp; reproduction only)
+ *             weight-only  (do not fake-quantize the Linear inputs: the authors' training forward)
  *             scope=decoder-linear-weights (default) | all-linear | encoder-linear-weights
  * </pre>
  * Examples: {@code w8} (paper), {@code w8:signed-max} (the authors' exact quantizer), {@code w8ca8}
@@ -33,10 +42,13 @@ import java.util.regex.Pattern;
  * @param estimator      gradient estimator (and whether the scale is learned)
  * @param signedMaxQuirk the authors' {@code m = max(W)} scale without clamping (symmetric, STE only)
  * @param scope          which tensors are quantized
- * @param activations    whether the inputs of the quantized Linear layers are quantized too
+ * @param activations    whether the inputs of the quantized Linear layers are quantized explicitly ({@code a8})
+ * @param weightOnly     the authors' weight-only fake quant: inputs not quantized even where the export's
+ *                       integer kernels quantize them (see {@link #quantizesInputs()})
  */
 public record QuantConfig(int weightBits, Granularity granularity, int groupSize, boolean symmetric,
-                          Estimator estimator, boolean signedMaxQuirk, Scope scope, Activations activations) {
+                          Estimator estimator, boolean signedMaxQuirk, Scope scope, Activations activations,
+                          boolean weightOnly) {
 
     /** How many weights share one scale (weights are {@code W[N,K]}, Linear layout). */
     public enum Granularity { PER_TENSOR, PER_CHANNEL, PER_GROUP }
@@ -83,7 +95,7 @@ public record QuantConfig(int weightBits, Granularity granularity, int groupSize
 
     /** No quantization at all. */
     public static final QuantConfig NONE = new QuantConfig(0, Granularity.PER_TENSOR, 0, true, Estimator.STE, false,
-            Scope.DECODER_LINEAR_WEIGHTS, Activations.NONE);
+            Scope.DECODER_LINEAR_WEIGHTS, Activations.NONE, false);
 
     private static final Pattern COMPACT = Pattern.compile("w(\\d+)(c|g(\\d+))?(a(\\d+))?");
 
@@ -95,6 +107,7 @@ public record QuantConfig(int weightBits, Granularity granularity, int groupSize
             if (activations != Activations.NONE) {
                 throw new IllegalArgumentException("quantization config: activations can only be quantized together with weights");
             }
+            if (weightOnly) throw new IllegalArgumentException("quantization config: weight-only needs quantized weights");
         } else {
             if (weightBits < 2 || weightBits > 8) {
                 throw new IllegalArgumentException("quantization config: weight bits must be 2..8, got " + weightBits);
@@ -113,6 +126,9 @@ public record QuantConfig(int weightBits, Granularity granularity, int groupSize
                     || granularity == Granularity.PER_GROUP)) {
                 throw new IllegalArgumentException("quantization config: a8 trains what the INT8 GEMM runs, so it needs"
                         + " 8-bit symmetric weights with one scale per tensor or per channel (no signed-max quirk)");
+            }
+            if (weightOnly && activations != Activations.NONE) {
+                throw new IllegalArgumentException("quantization config: weight-only contradicts a8 (quantized activations)");
             }
         }
     }
@@ -146,7 +162,7 @@ public record QuantConfig(int weightBits, Granularity granularity, int groupSize
             }
             act = Activations.PER_ROW_8BIT;
         }
-        boolean symmetric = true, quirk = false;
+        boolean symmetric = true, quirk = false, weightOnly = false;
         Estimator est = Estimator.STE;
         Scope scope = Scope.DECODER_LINEAR_WEIGHTS;
         for (int i = 1; i < parts.length; i++) {
@@ -154,11 +170,12 @@ public record QuantConfig(int weightBits, Granularity granularity, int groupSize
             if (o.equals("asym")) symmetric = false;
             else if (o.equals("lsq")) est = Estimator.LSQ;
             else if (o.equals("signed-max")) quirk = true;
+            else if (o.equals("weight-only")) weightOnly = true;
             else if (o.startsWith("scope=")) scope = Scope.parse(o.substring(6));
             else throw new IllegalArgumentException("quantization spec '" + spec + "': unknown option '" + o
-                    + "' (expected asym, lsq, signed-max or scope=...)");
+                    + "' (expected asym, lsq, signed-max, weight-only or scope=...)");
         }
-        return new QuantConfig(bits, gran, group, symmetric, est, quirk, scope, act);
+        return new QuantConfig(bits, gran, group, symmetric, est, quirk, scope, act, weightOnly);
     }
 
     private static int parseInt(String s, String spec) {
@@ -174,8 +191,47 @@ public record QuantConfig(int weightBits, Granularity granularity, int groupSize
         return weightBits > 0;
     }
 
+    /** Whether {@code a8} was asked for explicitly; what training does is {@link #quantizesInputs()}. */
     public boolean quantizesActivations() {
         return activations == Activations.PER_ROW_8BIT;
+    }
+
+    /**
+     * Whether the training forward fake-quantizes the inputs of the quantized Linears per row (dynamic
+     * symmetric 8-bit, the integer GEMMs' quantizer): with {@code a8}, and by default for every config
+     * with an integer form (its export runs on {@code Int8Gemm}/{@code Int4Gemm}, which always quantize
+     * their inputs), unless {@code weight-only}.
+     */
+    public boolean quantizesInputs() {
+        return quantizesActivations() || (!weightOnly && hasIntegerForm());
+    }
+
+    /** Whether the quantized weights can be exported to the integer kernels ({@link #integerFormProblem()} is null). */
+    public boolean hasIntegerForm() {
+        return enabled() && integerFormProblem() == null;
+    }
+
+    /**
+     * Why this config has no integer form (INT8 storage for 5-8 bits with one scale per tensor or channel,
+     * INT4 storage for at most 4 bits with groups a multiple of 4), or null when it has one (or quantizes nothing).
+     */
+    public String integerFormProblem() {
+        if (!enabled()) return null;
+        if (!symmetric || signedMaxQuirk) {
+            return "only symmetric quantizers without the signed-max quirk have an integer form, config is " + this;
+        }
+        if (weightBits > 4 && granularity == Granularity.PER_GROUP) {
+            return "the INT8 GEMM has one scale per output channel; per-group scales need <= 4 bits, config is " + this;
+        }
+        if (weightBits <= 4 && granularity == Granularity.PER_GROUP && (groupSize < 4 || groupSize % 4 != 0)) {
+            return "INT4 groups must be a multiple of 4, config is " + this;
+        }
+        return null;
+    }
+
+    /** This config with {@code weight-only} set or cleared. */
+    public QuantConfig withWeightOnly(boolean on) {
+        return new QuantConfig(weightBits, granularity, groupSize, symmetric, estimator, signedMaxQuirk, scope, activations, on);
     }
 
     /** Whether the OpenAI-named tensor is quantized under this config. */
@@ -214,6 +270,7 @@ public record QuantConfig(int weightBits, Granularity granularity, int groupSize
         if (!symmetric) b.append(":asym");
         if (estimator == Estimator.LSQ) b.append(":lsq");
         if (signedMaxQuirk) b.append(":signed-max");
+        if (weightOnly) b.append(":weight-only");
         if (scope != Scope.DECODER_LINEAR_WEIGHTS) b.append(":scope=").append(scope.spec());
         return b.toString();
     }

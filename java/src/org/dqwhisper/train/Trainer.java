@@ -78,10 +78,11 @@ public final class Trainer implements AutoCloseable {
         this.transform = transform;
     }
 
-    /** The parameters that take gradients. */
+    /** The parameters that take gradients (with the learned LSQ step sizes of a fake-quantized model). */
     public List<Parameter> trainable() {
         List<Parameter> out = new ArrayList<>();
         for (Parameter p : model.parameters()) if (p.requiresGrad()) out.add(p);
+        for (Parameter p : model.quantizerParameters()) if (p.requiresGrad()) out.add(p); // LSQ step sizes
         return out;
     }
 

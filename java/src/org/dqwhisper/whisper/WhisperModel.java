@@ -303,19 +303,32 @@ public final class WhisperModel implements AutoCloseable {
     }
 
     /**
-     * Fake-quantizes every block Linear whose weight {@code config} applies to (inputs too when the
-     * config quantizes activations, or when {@code quantizeInputs} forces it, e.g. to match the integer
-     * kernels, which always quantize their inputs); returns how many layers. {@code QuantConfig.NONE} removes nothing.
+     * Fake-quantizes every block Linear whose weight {@code config} applies to, their inputs per row
+     * as {@link org.dqwhisper.quant.QuantConfig#quantizesInputs()} says (by default whenever the export
+     * runs on the integer kernels, which always quantize their inputs; not with {@code weight-only});
+     * returns how many layers. {@code QuantConfig.NONE} removes nothing.
      */
+    public int enableFakeQuant(org.dqwhisper.quant.QuantConfig config) {
+        return enableFakeQuant(config, false);
+    }
+
+    /** {@link #enableFakeQuant(org.dqwhisper.quant.QuantConfig)}, with the inputs quantized in any case when {@code quantizeInputs}. */
     public int enableFakeQuant(org.dqwhisper.quant.QuantConfig config, boolean quantizeInputs) {
         int n = 0;
         for (Linear l : blockLinears().values()) {
             if (config.appliesTo(l.name() + ".weight")) {
-                l.enableFakeQuant(config, quantizeInputs || config.quantizesActivations());
+                l.enableFakeQuant(config, quantizeInputs || config.quantizesInputs());
                 n++;
             }
         }
         return n;
+    }
+
+    /** The learned step sizes (LSQ {@code ln(scale)}) of the fake-quantized block Linears, in state_dict order; empty without LSQ. */
+    public List<Parameter> quantizerParameters() {
+        List<Parameter> out = new ArrayList<>();
+        for (Linear l : blockLinears().values()) if (l.lsqLogScaleParameter() != null) out.add(l.lsqLogScaleParameter());
+        return Collections.unmodifiableList(out);
     }
 
     /** Swaps every fake-quantized Linear for its integer export ({@link Linear#useIntegerWeights}); returns how many. */

@@ -102,6 +102,74 @@ class LinearFakeQuantTest {
         }
     }
 
+    /** The integer GEMMs' row quantizer in plain Java: inv = 127f/amax, q = rint(x·inv), x̂ = q·(amax/127f). */
+    static double[] rowQuantized(float[] x, int m, int k) {
+        double[] out = new double[m * k];
+        for (int i = 0; i < m; i++) {
+            float amax = 0;
+            for (int c = 0; c < k; c++) amax = Math.max(amax, Math.abs(x[i * k + c]));
+            if (amax == 0) continue;
+            float inv = 127f / amax, step = amax / 127f;
+            for (int c = 0; c < k; c++) out[i * k + c] = (float) Math.max(-127, Math.min(127, Math.rint(x[i * k + c] * inv))) * step;
+        }
+        return out;
+    }
+
+    @Test
+    void defaultInputQuantizationIsTheGemmRowQuantizerWithStraightThroughGradient() {
+        int n = 6, k = 65, m = 5; // odd K: one group of 64 plus a tail for w4g64
+        Random r = new Random(3);
+        for (String spec : new String[] {"w8", "w4g64"}) {
+            float[] w = random(r, n * k), x = random(r, m * k), dy = random(r, m * n);
+            x[2] = 40f; // a large input in row 0: coarse input grid, so input rounding is visible
+            try (Linear a = new Linear("decoder.blocks.0.mlp.0", tensor("w", w, n, k), null);
+                    Linear b = new Linear("decoder.blocks.0.mlp.0", tensor("w", w, n, k), null);
+                    Tensor xt = tensor("x", x, m, k); Tensor ya = Tensor.allocate("ya", DType.F32, m, n);
+                    Tensor yb = Tensor.allocate("yb", DType.F32, m, n); Tensor wHat = Tensor.allocate("wHat", DType.F32, n, k);
+                    Tensor dyt = tensor("dy", dy, m, n); Tensor dxa = Tensor.allocate("dxa", DType.F32, m, k);
+                    Tensor dxb = Tensor.allocate("dxb", DType.F32, m, k)) {
+                QuantConfig cfg = QuantConfig.parse(spec);
+                a.enableFakeQuant(cfg);
+                b.enableFakeQuant(cfg.withWeightOnly(true));
+                assertTrue(a.fakeQuantizesInputs(), spec + " trains with quantized inputs by default");
+                assertFalse(b.fakeQuantizesInputs(), spec + ":weight-only does not");
+                a.forward(xt, ya, false, Precision.FP32);
+                b.forward(xt, yb, false, Precision.FP32);
+                a.fakeQuant().forward(a.weight(), wHat); // ŵ, the same quantizer state the layer used
+                double[] wq = new double[n * k];
+                float[] wh = wHat.toFloatArray();
+                for (int i = 0; i < wq.length; i++) wq[i] = wh[i];
+                double[] xq = rowQuantized(x, m, k);
+                float[] got = ya.toFloatArray(), wo = yb.toFloatArray();
+                double inputEffect = 0;
+                for (int i = 0; i < m; i++) {
+                    for (int j = 0; j < n; j++) {
+                        double ref = 0;
+                        for (int c = 0; c < k; c++) ref += xq[i * k + c] * wq[j * k + c];
+                        // FP32 GEMM over K=65 products of size ≲ 40·3: 1e-4 covers the summation rounding
+                        assertEquals(ref, got[i * n + j], 1e-4, spec + " y = x̂·ŵᵀ [" + i + "," + j + "]");
+                        inputEffect = Math.max(inputEffect, Math.abs(got[i * n + j] - wo[i * n + j]));
+                    }
+                }
+                assertTrue(inputEffect > 1e-3, spec + ": input quantization must change the output, max change " + inputEffect);
+                // Backward: the input quantizer's estimator is the identity (abs-max row scaling never clips),
+                // so dx = dy·ŵ exactly as for the weight-only layer (same GEMM, same operands: bit-identical) ...
+                a.backward(xt, dyt, dxa, false);
+                b.backward(xt, dyt, dxb, false);
+                assertArrayEquals(dxb.toFloatArray(), dxa.toFloatArray(), spec + ": dx through the input quantizer is the STE");
+                // ... and the weight gradient uses the quantized input the forward saw: dW = STE(dyᵀ·x̂)
+                float[] gw = a.weightParameter().grad().toFloatArray();
+                for (int j = 0; j < n; j++) {
+                    for (int c = 0; c < k; c++) {
+                        double ref = 0;
+                        for (int i = 0; i < m; i++) ref += dy[i * n + j] * xq[i * k + c];
+                        assertEquals(ref, gw[j * k + c], 1e-4, spec + " dW[" + j + "," + c + "]");
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void misuseIsRejected() {
         try (Linear l = new Linear("x", Tensor.allocate("w", DType.F32, 4, 8), null)) {

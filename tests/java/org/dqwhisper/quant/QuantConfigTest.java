@@ -88,6 +88,7 @@ class QuantConfigTest {
         assertMessage("w8:asym:signed-max", "signed-max quirk is a symmetric STE");
         assertMessage("w8:lsq:signed-max", "signed-max quirk is a symmetric STE");
         assertMessage("w8:fast", "unknown option 'fast'");
+        assertMessage("w8a8:weight-only", "weight-only contradicts a8");
         assertMessage("w8:scope=everything", "unknown quantization scope 'everything'");
         assertMessage("int8", "expected 'none' or w<bits>");
         assertMessage("none:asym", "'none' takes no options");
@@ -95,6 +96,33 @@ class QuantConfigTest {
         assertMessage("", "empty");
         assertThrows(IllegalArgumentException.class, () -> QuantConfig.parse(null));
         assertThrows(IllegalStateException.class, QuantConfig.NONE::qmax);
+    }
+
+    @Test
+    void integerExportableConfigsQuantizeTheirInputsUnlessWeightOnly() {
+        // export runs on Int8Gemm / Int4Gemm (inputs quantized per row): train that by default
+        for (String s : new String[] {"w8", "w8c", "w6c", "w4g64", "w4", "w3g32", "w8:lsq", "w4g128:lsq:scope=all-linear"}) {
+            QuantConfig c = QuantConfig.parse(s);
+            assertTrue(c.hasIntegerForm(), s);
+            assertTrue(c.quantizesInputs(), s);
+            assertFalse(c.quantizesActivations(), s + ": a8 was not asked for explicitly");
+            QuantConfig w = QuantConfig.parse(s + ":weight-only");
+            assertTrue(w.weightOnly(), s);
+            assertFalse(w.quantizesInputs(), s + ":weight-only is the authors' weight-only forward");
+            assertEquals(w, c.withWeightOnly(true));
+            assertEquals(c, w.withWeightOnly(false));
+        }
+        assertTrue(QuantConfig.parse("w8ca8").quantizesInputs());
+        // no integer form: nothing the integer kernels would run, so inputs stay FP32
+        for (String s : new String[] {"w8:asym", "w8g64", "w4g30", "w8:signed-max", "w4c:asym"}) {
+            QuantConfig c = QuantConfig.parse(s);
+            assertFalse(c.hasIntegerForm(), s);
+            assertNotNull(c.integerFormProblem(), s);
+            assertFalse(c.quantizesInputs(), s);
+        }
+        assertFalse(QuantConfig.NONE.quantizesInputs());
+        assertEquals("w4g64:weight-only", QuantConfig.parse("w4g64:weight-only").toString());
+        assertEquals("w8:lsq:weight-only", QuantConfig.parse("w8:weight-only:lsq").toString());
     }
 
     private static void assertMessage(String spec, String fragment) {
