@@ -121,20 +121,6 @@ public final class Distiller implements AutoCloseable {
         return steps;
     }
 
-    /** The optimizer of the student and adapter (checkpoints save its moments). */
-    public AdamW optimizer() {
-        return optimizer;
-    }
-
-    /**
-     * Restores a checkpoint's loop state: {@code stepsDone} updates and the AdamW moments by parameter name
-     * (taken over). The weights (student and adapter) are restored by the caller.
-     */
-    public void restore(long stepsDone, java.util.Map<String, Tensor[]> moments) {
-        optimizer.restore(stepsDone, moments, trainableParameters());
-        steps = stepsDone;
-    }
-
     /** The trained parameters: the student's that require a gradient, then (with L_hid) the adapter's. */
     public List<Parameter> trainableParameters() {
         List<Parameter> out = new ArrayList<>();
@@ -320,6 +306,20 @@ public final class Distiller implements AutoCloseable {
             }
             return new Padded(in, tg, m);
         }
+    }
+
+    /** The optimizer of the student and adapter (checkpoints save its moments). */
+    public AdamW optimizer() {
+        return optimizer;
+    }
+
+    /**
+     * Restores a checkpoint's loop state: {@code stepsDone} updates and the AdamW moments by parameter name
+     * (taken over). The weights (student and adapter) are restored by the caller.
+     */
+    public void restore(long stepsDone, java.util.Map<String, Tensor[]> moments) {
+        optimizer.restore(stepsDone, moments, trainableParameters());
+        steps = stepsDone;
     }
 
     @Override
