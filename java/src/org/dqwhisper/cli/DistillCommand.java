@@ -15,7 +15,8 @@ import picocli.CommandLine.Option;
 @Command(name = "distill",
         description = {"Distil a frozen FP teacher into a student: L = (1-alpha)*CE + alpha*(KL_T + L_hid) with matched decoder FFN",
             "activations; --quant fake-quantizes the student while it learns (QAD) and exports its integer weights.",
-            "Writes OUT/model, OUT/model-quantized (with --quant), OUT/matching.csv and OUT/matching.png."})
+            "Writes OUT/checkpoint-N (student + adapter + optimizer state), OUT/model, OUT/model-quantized (with --quant),",
+            "OUT/matching.csv, OUT/matching.png, OUT/metrics.csv and OUT/curves.png (loss curve)."})
 public final class DistillCommand implements Callable<Integer> {
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
     boolean help;
@@ -78,6 +79,22 @@ public final class DistillCommand implements Callable<Integer> {
     @Option(names = "--log-every", defaultValue = "10", description = "Progress line every N updates (default ${DEFAULT-VALUE}).")
     int logEvery;
 
+    @Option(names = "--save-every", defaultValue = "0", description = "Checkpoint every N steps, 0 = only at the end.")
+    int saveEvery;
+
+    @Option(names = "--keep-checkpoints", defaultValue = "2", description = "Newest checkpoints kept (default ${DEFAULT-VALUE}).")
+    int keep;
+
+    @Option(names = "--resume", description = "Continue exactly from the newest checkpoint in --out (same settings required).")
+    boolean resume;
+
+    @Option(names = "--spec-augment", description = "SpecAugment the training inputs (2 frequency masks <= 27 bins, 2 time masks <= 100 frames / 5%%;"
+            + " off by default for exactly reproducible inputs).")
+    boolean specAugment;
+
+    @Option(names = "--feature-cache", paramLabel = "DIR", description = "On-disk log-mel cache (default: OUT/feature-cache).")
+    Path featureCache;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -91,7 +108,7 @@ public final class DistillCommand implements Callable<Integer> {
             Distiller.Options o = new Distiller.Options(DynamicLayerMatcher.Mode.parse(match), alpha, temperature,
                     DistillationLosses.Reduction.parse(reduction), q, trainEncoder, weightDecay, seed);
             settings = new DistillRun.Settings(teacher, student, studentLayers, train, dev, out, o, steps, batchSize, lr,
-                    warmup < 0 ? steps / 10 : warmup, logEvery);
+                    warmup < 0 ? steps / 10 : warmup, logEvery, saveEvery, resume, keep, 0, specAugment, featureCache);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

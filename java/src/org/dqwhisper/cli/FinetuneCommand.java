@@ -80,6 +80,13 @@ public final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue exactly from the newest checkpoint in --out (same settings required).")
     boolean resume;
 
+    @Option(names = "--spec-augment", description = "SpecAugment the training inputs (2 frequency masks <= 27 bins, 2 time masks <= 100 frames / 5%%;"
+            + " off by default for exactly reproducible inputs).")
+    boolean specAugment;
+
+    @Option(names = "--feature-cache", paramLabel = "DIR", description = "On-disk log-mel cache (default: OUT/feature-cache).")
+    Path featureCache;
+
     @Option(names = "--threads", defaultValue = "0", description = "Kernel threads, 0 = all cores.")
     int threads;
 
@@ -97,7 +104,7 @@ public final class FinetuneCommand implements Callable<Integer> {
             options = new TrainerOptions(steps, lr, warmup < 0 ? steps / 10 : warmup, LearningRateSchedule.Decay.parse(decay), weightDecay, clip,
                     accum, labelSmoothing, seed, 0.9, 0.999, 1e-8);
             settings = new FinetuneRun.Settings(model, train, dev, out, options, batchSize, evalEvery, saveEvery, logEvery, freezeEncoder,
-                    resume, keep, 0);
+                    resume, keep, 0, specAugment, featureCache);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -309,6 +309,20 @@ public final class Distiller implements AutoCloseable {
         }
     }
 
+    /** The optimizer of the student and adapter (checkpoints save its moments). */
+    public AdamW optimizer() {
+        return optimizer;
+    }
+
+    /**
+     * Restores a checkpoint's loop state: {@code stepsDone} updates and the AdamW moments by parameter name
+     * (taken over). The weights (student and adapter) are restored by the caller.
+     */
+    public void restore(long stepsDone, java.util.Map<String, Tensor[]> moments) {
+        optimizer.restore(stepsDone, moments, trainableParameters());
+        steps = stepsDone;
+    }
+
     @Override
     public void close() {
         optimizer.close();

@@ -5,22 +5,23 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import org.dqwhisper.nn.Precision;
+import java.io.UncheckedIOException;
 import org.dqwhisper.text.WhisperTokenizer;
-import org.dqwhisper.train.jsonl.JsonlManifest;
-import org.dqwhisper.train.jsonl.ShuffledBatchSource;
-import org.dqwhisper.train.jsonl.UtteranceFeatures;
+import org.dqwhisper.train.data.SpecAugment;
 import org.dqwhisper.whisper.WhisperModel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A whole fine-tuning run over JSONL manifests (what {@code dqw finetune} does): load the model (or,
- * with {@code resume}, the newest checkpoint in the output folder), train with progress lines,
+ * with {@code resume}, the newest checkpoint in the output folder), read the data through
+ * {@link TrainingData} (feature cache on disk under {@code out/feature-cache} unless another folder is
+ * given; optional SpecAugment with {@link SpecAugment#standard()} masks drawn from the run's generator),
+ * train with progress lines,
  * evaluate on the dev set every {@code evalEvery} updates, save checkpoints every
  * {@code saveEvery} updates (and when stopping), and finally write the model to {@code out/model}
  * plus the curves {@code out/metrics.csv} and {@code out/curves.png}.
@@ -31,10 +32,13 @@ public final class FinetuneRun {
     private static final long MEL_CACHE_BYTES = 1L << 30;
 
     /**
-     * @param stopAfter stop (with a checkpoint) once this process has done that many updates; ≤ 0 runs to the end
+     * @param stopAfter    stop (with a checkpoint) once this process has done that many updates; ≤ 0 runs to the end
+     * @param specAugment  mask the training inputs with {@link SpecAugment#standard()} (off: exactly reproducible inputs)
+     * @param featureCache folder of the on-disk log-mel cache; null: {@code out/feature-cache}
      */
     public record Settings(Path model, Path train, Path dev, Path out, TrainerOptions options, int batchSize, int evalEvery, int saveEvery,
-                           int logEvery, boolean freezeEncoder, boolean resume, int keepCheckpoints, long stopAfter) {
+                           int logEvery, boolean freezeEncoder, boolean resume, int keepCheckpoints, long stopAfter, boolean specAugment,
+                           Path featureCache) {
         public Settings {
             if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
             if (evalEvery < 0 || saveEvery < 0 || logEvery < 1) {
@@ -57,6 +61,7 @@ public final class FinetuneRun {
             o.addProperty("seed", options.seed());
             o.addProperty("batch_size", batchSize);
             o.addProperty("freeze_encoder", freezeEncoder);
+            o.addProperty("spec_augment", specAugment);
             o.addProperty("train_manifest", train.toAbsolutePath().normalize().toString());
             return o;
         }
@@ -82,25 +87,31 @@ public final class FinetuneRun {
         Path modelPath = checkpoint.orElse(s.model());
         try (WhisperModel model = WhisperModel.load(modelPath, Precision.FP32)) {
             WhisperTokenizer tokenizer = WhisperTokenizer.forVocabSize(model.config().nVocab());
-            int frames = model.config().nMelFrames(), nMels = model.config().nMels(), ctx = model.config().nTextCtx();
-            UtteranceFeatures train = new UtteranceFeatures(JsonlManifest.read(s.train()), tokenizer, nMels, frames, ctx, MEL_CACHE_BYTES);
-            UtteranceFeatures dev = s.dev() == null ? null
-                    : new UtteranceFeatures(JsonlManifest.read(s.dev()), tokenizer, nMels, frames, ctx, MEL_CACHE_BYTES);
+            TrainingData data = new TrainingData(model.config(), featureCacheFolder(s.out(), s.featureCache()), MEL_CACHE_BYTES);
+            BatchSource source = data.source(s.train(), s.batchSize(), s.options().seed());
+            List<DevEvaluator.Item> dev = s.dev() == null ? null : data.devItems(s.dev());
             if (s.freezeEncoder()) model.encoder().setRequiresGrad(false);
-            ShuffledBatchSource source = new ShuffledBatchSource(train, s.batchSize(), s.options().seed());
             TrainingLog log = new TrainingLog(s.out().resolve("metrics.csv"), s.out().resolve("curves.png"));
             try (Trainer trainer = new Trainer(model, source, s.options())) {
+                if (s.specAugment()) trainer.setBatchTransform(SpecAugment.standard());
                 if (checkpoint.isPresent()) {
                     TrainingCheckpoint.restore(checkpoint.get(), trainer);
                     log.resume(trainer.stepsDone());
                     progress.println("finetune: resumed from " + checkpoint.get().getFileName() + " at update " + trainer.stepsDone());
                 }
                 return loop(s, trainer, log, dev, tokenizer, identity, progress);
+            } catch (UncheckedIOException e) {
+                throw e.getCause(); // an utterance that cannot be read, named by the data pipeline
             }
         }
     }
 
-    private static Result loop(Settings s, Trainer trainer, TrainingLog log, UtteranceFeatures dev, WhisperTokenizer tokenizer,
+    /** The on-disk feature cache: {@code folder}, or {@code out/feature-cache} when null. */
+    public static Path featureCacheFolder(Path out, Path folder) {
+        return folder != null ? folder : out.resolve("feature-cache");
+    }
+
+    private static Result loop(Settings s, Trainer trainer, TrainingLog log, List<DevEvaluator.Item> dev, WhisperTokenizer tokenizer,
             JsonObject identity, PrintStream progress) throws IOException {
         long total = s.options().steps();
         long startStep = trainer.stepsDone();
@@ -150,10 +161,8 @@ public final class FinetuneRun {
         return new Result(finalModel, trainer.stepsDone(), lastLoss, lastDev);
     }
 
-    private static DevEvaluator.Result evaluate(Trainer trainer, UtteranceFeatures dev, WhisperTokenizer tokenizer) {
-        List<DevEvaluator.Item> items = new ArrayList<>();
-        for (int i = 0; i < dev.size(); i++) items.add(new DevEvaluator.Item(dev.mel(i), dev.promptOf(i), dev.entry(i).text()));
-        return new DevEvaluator(tokenizer).evaluate(trainer.model(), items);
+    private static DevEvaluator.Result evaluate(Trainer trainer, List<DevEvaluator.Item> dev, WhisperTokenizer tokenizer) {
+        return new DevEvaluator(tokenizer).evaluate(trainer.model(), dev);
     }
 
     static String duration(double seconds) {

@@ -68,28 +68,51 @@ public final class TrainingCheckpoint {
         AtomicFiles.writeString(dir.resolve(CONFIG), new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(config) + "\n");
     }
 
+    /** Files a caller adds to a checkpoint folder before it is renamed into place. */
+    @FunctionalInterface
+    public interface ExtraFiles {
+        void writeInto(Path folder) throws IOException;
+    }
+
     /** Saves the run's state as {@code outDir/checkpoint-<updates>} and returns that folder. */
     public static Path save(Path outDir, Trainer trainer, JsonObject options) throws IOException {
+        return save(outDir, trainer.stepsDone(), trainer.model(), trainer.optimizer(), Map.of(), trainer.rng().state(),
+                trainer.source().position(), options, null);
+    }
+
+    /**
+     * Saves a loop's state as {@code outDir/checkpoint-<step>} and returns that folder: {@code model} as a Hugging
+     * Face folder, the optimizer's moments plus {@code extraTensors} (stored under their own names, e.g. a
+     * distillation adapter) in {@code trainer_state.safetensors}, the scalars in {@code trainer_state.json}, and
+     * whatever {@code extra} (may be null) writes. All of it appears at once (temporary folder, then rename).
+     */
+    public static Path save(Path outDir, long step, WhisperModel model, AdamW optimizer, Map<String, Tensor> extraTensors, long rngState,
+            long dataPosition, JsonObject options, ExtraFiles extra) throws IOException {
         Files.createDirectories(outDir);
-        String name = String.format("checkpoint-%08d", trainer.stepsDone());
+        String name = String.format("checkpoint-%08d", step);
         Path target = outDir.resolve(name);
         Path temp = outDir.resolve("." + name + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
         try {
             Files.createDirectory(temp);
-            writeModel(temp, trainer.model());
+            writeModel(temp, model);
             SafetensorsWriter w = new SafetensorsWriter(temp.resolve(STATE_TENSORS));
-            for (Map.Entry<String, Tensor[]> e : trainer.optimizer().moments().entrySet()) {
+            for (Map.Entry<String, Tensor[]> e : optimizer.moments().entrySet()) {
                 w.add(EXP_AVG + e.getKey(), e.getValue()[0]);
                 w.add(EXP_AVG_SQ + e.getKey(), e.getValue()[1]);
             }
+            for (Map.Entry<String, Tensor> e : extraTensors.entrySet()) {
+                if (e.getKey().startsWith(EXP_AVG)) throw new IllegalArgumentException("checkpoint tensor name " + e.getKey() + " is reserved");
+                w.add(e.getKey(), e.getValue());
+            }
             w.write();
             JsonObject state = new JsonObject();
-            state.addProperty("step", trainer.stepsDone());
-            state.addProperty("optimizer_updates", trainer.optimizer().updates());
-            state.addProperty("rng_state", Long.toUnsignedString(trainer.rng().state(), 16));
-            state.addProperty("data_position", trainer.source().position());
+            state.addProperty("step", step);
+            state.addProperty("optimizer_updates", optimizer.updates());
+            state.addProperty("rng_state", Long.toUnsignedString(rngState, 16));
+            state.addProperty("data_position", dataPosition);
             state.add("options", options == null ? new JsonObject() : options);
             AtomicFiles.writeString(temp.resolve(STATE_JSON), new GsonBuilder().setPrettyPrinting().create().toJson(state) + "\n");
+            if (extra != null) extra.writeInto(temp);
             AtomicFiles.deleteTree(target); // a re-run that saves the same step again replaces it
             AtomicFiles.move(temp, target);
             return target;
@@ -145,10 +168,18 @@ public final class TrainingCheckpoint {
      */
     public static void restore(Path checkpoint, Trainer trainer) throws IOException {
         State state = readState(checkpoint);
+        trainer.restore(state.step(), state.rngState(), state.dataPosition(), readMoments(checkpoint, trainer.trainable()));
+    }
+
+    /**
+     * The AdamW moments of {@code params} in {@code checkpoint} (new tensors, for {@link AdamW#restore}); a
+     * parameter without saved moments (never updated) is left out.
+     */
+    public static Map<String, Tensor[]> readMoments(Path checkpoint, List<Parameter> params) throws IOException {
         Map<String, Tensor[]> moments = new LinkedHashMap<>();
         Path file = checkpoint.resolve(STATE_TENSORS);
         try (SafetensorsFile f = SafetensorsFile.open(file)) {
-            for (Parameter p : trainer.trainable()) {
+            for (Parameter p : params) {
                 String m = EXP_AVG + p.name(), v = EXP_AVG_SQ + p.name();
                 if (!f.names().contains(m) && !f.names().contains(v)) continue; // never updated (e.g. unfrozen after the save)
                 if (!f.names().contains(m) || !f.names().contains(v)) {
@@ -160,6 +191,15 @@ public final class TrainingCheckpoint {
             for (Tensor[] mv : moments.values()) for (Tensor t : mv) t.close();
             throw e;
         }
-        trainer.restore(state.step(), state.rngState(), state.dataPosition(), moments);
+        return moments;
+    }
+
+    /** An extra tensor saved with {@link #save(Path, long, WhisperModel, AdamW, Map, long, long, JsonObject, ExtraFiles)} (a new F32 tensor). */
+    public static Tensor readExtraTensor(Path checkpoint, String name) throws IOException {
+        Path file = checkpoint.resolve(STATE_TENSORS);
+        try (SafetensorsFile f = SafetensorsFile.open(file)) {
+            if (!f.names().contains(name)) throw new CheckpointFormatException(file, name, "is missing");
+            return f.readF32(name, name);
+        }
     }
 }

@@ -8,7 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.dqwhisper.cli.Main;
-import org.dqwhisper.train.jsonl.JsonlManifest;
+import org.dqwhisper.train.data.Manifest;
+import org.dqwhisper.train.data.ManifestFormatException;
 import org.dqwhisper.whisper.WhisperConfig;
 import org.dqwhisper.whisper.WhisperModel;
 import org.junit.jupiter.api.BeforeAll;
@@ -52,18 +53,18 @@ class FinetuneCommandTest {
     @Test
     void manifestErrorsNameFileAndLine() throws Exception {
         Path bad = manifest("bad.jsonl", "{\"audio\": \"a.wav\", \"text\": \"hi\", \"language\": \"en\"}\n\n{\"audio\": \"missing.wav\", \"text\": \"x\"}\n");
-        JsonlManifest.ManifestFormatException e = assertThrows(JsonlManifest.ManifestFormatException.class, () -> JsonlManifest.read(bad));
+        ManifestFormatException e = assertThrows(ManifestFormatException.class, () -> Manifest.read(bad));
         assertTrue(e.getMessage().contains("bad.jsonl:3") && e.getMessage().contains("missing.wav"), e.getMessage());
         Path notJson = manifest("notjson.jsonl", "{\"audio\": \"a.wav\", \"text\": 5}\n");
-        e = assertThrows(JsonlManifest.ManifestFormatException.class, () -> JsonlManifest.read(notJson));
+        e = assertThrows(ManifestFormatException.class, () -> Manifest.read(notJson));
         assertTrue(e.getMessage().contains("notjson.jsonl:1") && e.getMessage().contains("\"text\" must be a string"), e.getMessage());
         Path garbage = manifest("garbage.jsonl", "not json at all\n");
-        assertThrows(JsonlManifest.ManifestFormatException.class, () -> JsonlManifest.read(garbage));
+        assertThrows(ManifestFormatException.class, () -> Manifest.read(garbage));
         Path empty = manifest("empty.jsonl", "\n\n");
-        e = assertThrows(JsonlManifest.ManifestFormatException.class, () -> JsonlManifest.read(empty));
+        e = assertThrows(ManifestFormatException.class, () -> Manifest.read(empty));
         assertTrue(e.getMessage().contains("no utterances"), e.getMessage());
-        var ok = JsonlManifest.read(manifest("ok.jsonl", "{\"audio\": \"a.wav\", \"text\": \"hi\", \"language\": \"en\"}\n"));
-        assertEquals(dir.resolve("a.wav").toAbsolutePath().normalize(), ok.get(0).audio(), "audio paths are relative to the manifest");
+        var ok = Manifest.read(manifest("ok.jsonl", "{\"audio\": \"a.wav\", \"text\": \"hi\", \"language\": \"en\"}\n"));
+        assertEquals(dir.resolve("a.wav").toAbsolutePath().normalize(), ok.entries().get(0).audio(), "audio paths are relative to the manifest");
     }
 
     @Test
@@ -85,12 +86,12 @@ class FinetuneCommandTest {
         Path badLanguage = manifest("badlang.jsonl", "{\"audio\": \"a.wav\", \"text\": \"hi\", \"language\": \"xx-unknown\"}\n");
         r = run("finetune", "--model", model.toString(), "--train", badLanguage.toString(), "--out", out.toString());
         assertEquals(1, r[0]);
-        assertTrue(((String) r[1]).contains("line 1"), (String) r[1]);
+        assertTrue(((String) r[1]).contains("badlang.jsonl:1") && ((String) r[1]).contains("xx-unknown"), (String) r[1]);
 
         Path tooLong = manifest("long.jsonl", "{\"audio\": \"a.wav\", \"text\": \"" + "word ".repeat(40) + "\", \"language\": \"en\"}\n");
         r = run("finetune", "--model", model.toString(), "--train", tooLong.toString(), "--out", out.toString());
         assertEquals(1, r[0]);
-        assertTrue(((String) r[1]).contains("n_text_ctx 16"), (String) r[1]);
+        assertTrue(((String) r[1]).contains("line 1") && ((String) r[1]).contains("more than 16"), (String) r[1]);
 
         Path ok = manifest("ok2.jsonl", "{\"audio\": \"a.wav\", \"text\": \"hi\", \"language\": \"en\"}\n");
         r = run("finetune", "--model", model.toString(), "--train", ok.toString(), "--out", out.toString(), "--lr", "-1");

@@ -68,7 +68,7 @@ class FinetuneEndToEndTest {
     /** lr 2e-3 constant after 10 warm-up updates, clip 1, batch 4 (the whole set), seed 1. */
     static FinetuneRun.Settings settings(Path out, long steps, Path dev, int evalEvery, boolean resume, long stopAfter, int saveEvery) {
         TrainerOptions o = new TrainerOptions(steps, 2e-3, 10, LearningRateSchedule.Decay.CONSTANT, 0.0, 1.0, 1, 0.0, 1, 0.9, 0.999, 1e-8);
-        return new FinetuneRun.Settings(initModel, manifest, dev, out, o, 4, evalEvery, saveEvery, 20, false, resume, 2, stopAfter);
+        return new FinetuneRun.Settings(initModel, manifest, dev, out, o, 4, evalEvery, saveEvery, 20, false, resume, 2, stopAfter, false, null);
     }
 
     static Map<String, float[]> tensors(Path safetensors) throws IOException {
@@ -153,7 +153,7 @@ class FinetuneEndToEndTest {
         System.err.println("killed the child process after its checkpoint of update " + killedAt + " of " + steps);
         // the same run in this process, resumed from whatever the killed child left
         TrainerOptions o = new TrainerOptions(steps, 2e-3, 10, LearningRateSchedule.Decay.CONSTANT, 0.0, 1.0, 1, 0.0, 1, 0.9, 0.999, 1e-8);
-        FinetuneRun.run(new FinetuneRun.Settings(initModel, manifest, null, out, o, 4, 0, 3, 10, false, true, 2, 0), quiet());
+        FinetuneRun.run(new FinetuneRun.Settings(initModel, manifest, null, out, o, 4, 0, 3, 10, false, true, 2, 0, false, null), quiet());
         assertSameBits(uninterruptedCli(steps).resolve("model/model.safetensors"), out.resolve("model/model.safetensors"));
     }
 
@@ -161,7 +161,7 @@ class FinetuneEndToEndTest {
     static Path uninterruptedCli(long steps) throws IOException {
         Path out = dir.resolve("uninterrupted-cli");
         TrainerOptions o = new TrainerOptions(steps, 2e-3, 10, LearningRateSchedule.Decay.CONSTANT, 0.0, 1.0, 1, 0.0, 1, 0.9, 0.999, 1e-8);
-        FinetuneRun.run(new FinetuneRun.Settings(initModel, manifest, null, out, o, 4, 0, 0, 10, false, false, 2, 0), quiet());
+        FinetuneRun.run(new FinetuneRun.Settings(initModel, manifest, null, out, o, 4, 0, 0, 10, false, false, 2, 0, false, null), quiet());
         return out;
     }
 

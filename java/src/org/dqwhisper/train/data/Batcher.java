@@ -2,11 +2,12 @@ package org.dqwhisper.train.data;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
+import org.dqwhisper.tensor.Tensor;
+import org.dqwhisper.train.TrainingBatch;
 
 /**
  * Length-bucketed batches with a data order that is a pure function of {@code (seed, epoch)}: a run resumed at
@@ -15,8 +16,8 @@ import java.util.Random;
  * <p>One epoch: the utterances are shuffled; the shuffled list is cut into pools of {@code poolBatches * batchSize};
  * each pool is sorted by decoder length (then duration, then position), and cut into batches, so a batch holds
  * utterances of similar token length and little padding; finally the order of all batches is shuffled. Every
- * utterance is in exactly one batch per epoch; the last batch of a pool may be smaller. (The encoder input is
- * always 3000 frames, so only the decoder length matters for padding; duration just breaks ties.)
+ * utterance is in exactly one batch per epoch; the last batch of a pool may be smaller. (The encoder input has
+ * the model's fixed frame count, so only the decoder length matters for padding; duration just breaks ties.)
  */
 public final class Batcher {
     /** Default number of batches sorted together. */
@@ -27,7 +28,6 @@ public final class Batcher {
     private final int batchSize;
     private final int poolBatches;
     private final long seed;
-    private final int endOfText;
 
     /**
      * Tokenizes every transcript up front, so a bad one fails here, naming its line.
@@ -46,7 +46,6 @@ public final class Batcher {
         this.batchSize = batchSize;
         this.poolBatches = poolBatches;
         this.seed = seed;
-        this.endOfText = whisperLabels.tokenizer().eot();
         List<WhisperLabels.Labels> l = new ArrayList<>(entries.size());
         for (ManifestEntry e : entries) {
             try {
@@ -109,37 +108,48 @@ public final class Batcher {
         return fullPools * poolBatches + (rest + batchSize - 1) / batchSize;
     }
 
-    /** Loads the utterances {@code indices}: features from {@code features}, tokens padded to the longest. */
-    public TrainingBatch load(int[] indices, FeatureCache features) throws IOException {
+    /**
+     * Loads the utterances {@code indices} as a batch for a model of {@code frames} input frames
+     * ({@code 2 * n_audio_ctx}; the 30-s window is cut to it): features from {@code features}, the labels'
+     * teacher-forcing rows unpadded (the trainer pads), the audio frames of each row clipped to {@code frames}.
+     *
+     * @throws IOException naming the utterance and its manifest line when its audio cannot be read
+     */
+    public TrainingBatch load(int[] indices, FeatureCache features, int frames) throws IOException {
         int b = indices.length;
         int nMels = features.nMels();
-        int frames = LogMelFeatures.MODEL_FRAMES;
-        int tokens = 0;
-        for (int i : indices) {
-            tokens = Math.max(tokens, labels.get(i).length());
-        }
         float[] mel = new float[b * nMels * frames];
         int[] content = new int[b];
-        int[] input = new int[b * tokens];
-        int[] target = new int[b * tokens];
-        int[] lengths = new int[b];
-        List<String> ids = new ArrayList<>(b);
-        List<String> languages = new ArrayList<>(b);
+        int[][] inputs = new int[b][];
+        int[][] targets = new int[b][];
         for (int r = 0; r < b; r++) {
             ManifestEntry e = entries.get(indices[r]);
-            LogMelFeatures f = features.get(e.audio());
-            f.copyTo(mel, r * nMels * frames);
-            content[r] = f.contentFrames();
+            LogMelFeatures f = features(e, features);
+            f.copyTo(mel, r * nMels * frames, frames);
+            content[r] = Math.min(f.contentFrames(), frames);
             WhisperLabels.Labels l = labels.get(indices[r]);
-            lengths[r] = l.length();
-            System.arraycopy(l.input(), 0, input, r * tokens, l.length());
-            Arrays.fill(input, r * tokens + l.length(), (r + 1) * tokens, endOfText);
-            System.arraycopy(l.target(), 0, target, r * tokens, l.length());
-            Arrays.fill(target, r * tokens + l.length(), (r + 1) * tokens, WhisperLabels.IGNORE_INDEX);
-            ids.add(e.id());
-            languages.add(e.language());
+            inputs[r] = l.input().clone();
+            targets[r] = l.target().clone();
         }
-        return new TrainingBatch(ids, languages, nMels, frames, mel, content, tokens, input, target, lengths);
+        Tensor melTensor = Tensor.of(mel, b, nMels, frames);
+        try {
+            return new TrainingBatch(melTensor, inputs, targets, content);
+        } catch (RuntimeException ex) {
+            melTensor.close();
+            throw ex;
+        }
+    }
+
+    /** The features of one utterance; a read or length problem names the utterance and its manifest line. */
+    public static LogMelFeatures features(ManifestEntry e, FeatureCache features) throws IOException {
+        String where = "utterance '" + e.id() + "' (manifest line " + e.line() + ", " + e.audio() + "): ";
+        try {
+            return features.get(e.audio());
+        } catch (IllegalArgumentException ex) {
+            throw new IllegalArgumentException(where + ex.getMessage(), ex);
+        } catch (IOException ex) {
+            throw new IOException(where + ex.getMessage(), ex);
+        }
     }
 
     /** SplitMix64 of the seed and epoch, so neighbouring epochs get unrelated shuffles. */

@@ -54,10 +54,23 @@ public record LogMelFeatures(int nMels, int storedFrames, int contentFrames, flo
 
     /** Writes the full {@code [nMels, 3000]} window into {@code dst} at {@code offset}. */
     public void copyTo(float[] dst, int offset) {
+        copyTo(dst, offset, MODEL_FRAMES);
+    }
+
+    /**
+     * Writes the first {@code frames} frames of the window, row-major {@code [nMels, frames]}, into {@code dst} at
+     * {@code offset}: the input of a model whose encoder takes fewer than 3000 frames ({@code 2 * n_audio_ctx}),
+     * i.e. the window cut to the model's length.
+     */
+    public void copyTo(float[] dst, int offset, int frames) {
+        if (frames < 1 || frames > MODEL_FRAMES) {
+            throw new IllegalArgumentException("model input of " + frames + " frames: only 1.." + MODEL_FRAMES + " (30 s) is supported");
+        }
+        int kept = Math.min(storedFrames, frames);
         for (int m = 0; m < nMels; m++) {
-            int row = offset + m * MODEL_FRAMES;
-            System.arraycopy(values, m * storedFrames, dst, row, storedFrames);
-            java.util.Arrays.fill(dst, row + storedFrames, row + MODEL_FRAMES, fill);
+            int row = offset + m * frames;
+            System.arraycopy(values, m * storedFrames, dst, row, kept);
+            java.util.Arrays.fill(dst, row + kept, row + frames, fill);
         }
     }
 

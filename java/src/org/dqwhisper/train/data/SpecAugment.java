@@ -3,6 +3,10 @@ package org.dqwhisper.train.data;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import org.dqwhisper.tensor.Tensor;
+import org.dqwhisper.train.BatchTransform;
+import org.dqwhisper.train.TrainingBatch;
+import org.dqwhisper.train.TrainingRng;
 
 /**
  * SpecAugment (Park et al. 2019) on a batch's log-mel windows, as a pure function of the batch and a seed:
@@ -18,7 +22,7 @@ import java.util.Random;
  * @param maxTimeFraction    widest time mask as a share of the utterance's audio frames
  */
 public record SpecAugment(int frequencyMasks, int maxFrequencyWidth, int timeMasks, int maxTimeWidth,
-                          double maxTimeFraction) {
+                          double maxTimeFraction) implements BatchTransform {
     /** Value written into masked cells. */
     public static final float MASK_VALUE = 0f;
 
@@ -61,14 +65,30 @@ public record SpecAugment(int frequencyMasks, int maxFrequencyWidth, int timeMas
         return new Masks(freq, time);
     }
 
-    /** A copy of {@code batch} with masked log-mel values (the input is not modified). */
+    /** A copy of {@code batch} with masked log-mel values (the input is not modified; the caller closes both). */
     public TrainingBatch apply(TrainingBatch batch, long seed) {
-        float[] mel = batch.mel().clone();
-        int nMels = batch.nMels();
-        int frames = batch.frames();
-        for (int r = 0; r < batch.size(); r++) {
+        float[] mel = batch.mel().toFloatArray();
+        mask(mel, batch.nMels(), batch.frames(), batch.contentFrames(), seed);
+        Tensor masked = Tensor.of(mel, batch.size(), batch.nMels(), batch.frames());
+        return batch.withMel(masked);
+    }
+
+    /**
+     * As a training step's {@link BatchTransform}: masks {@code batch} in place with a seed drawn from the run's
+     * generator, so a resumed run draws the same masks.
+     */
+    @Override
+    public TrainingBatch apply(TrainingBatch batch, TrainingRng rng) {
+        float[] mel = batch.mel().toFloatArray();
+        mask(mel, batch.nMels(), batch.frames(), batch.contentFrames(), rng.nextLong());
+        batch.mel().copyFrom(mel);
+        return batch;
+    }
+
+    private void mask(float[] mel, int nMels, int frames, int[] contentFrames, long seed) {
+        for (int r = 0; r < contentFrames.length; r++) {
             int base = r * nMels * frames;
-            Masks m = masks(seed, r, nMels, batch.contentFrames()[r]);
+            Masks m = masks(seed, r, nMels, contentFrames[r]);
             for (Span s : m.frequency()) {
                 for (int bin = s.start(); bin < s.start() + s.width(); bin++) {
                     java.util.Arrays.fill(mel, base + bin * frames, base + (bin + 1) * frames, MASK_VALUE);
@@ -81,6 +101,5 @@ public record SpecAugment(int frequencyMasks, int maxFrequencyWidth, int timeMas
                 }
             }
         }
-        return batch.withMel(mel);
     }
 }

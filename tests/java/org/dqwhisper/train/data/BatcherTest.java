@@ -11,8 +11,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.dqwhisper.tensor.Tensor;
 import org.dqwhisper.text.WhisperTokenizer;
+import org.dqwhisper.train.TrainingBatch;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -92,43 +92,65 @@ class BatcherTest {
     }
 
     @Test
-    void loadedBatchIsPaddedLikeWhisperTraining() throws IOException {
+    void loadedBatchHoldsTheLabelsAndTheWindowAtTheModelsFrameCount() throws IOException {
         Batcher batcher = new Batcher(entries, LABELS, 4, 3, 7);
         FeatureCache features = new FeatureCache(80, FeatureCache.Framing.TRANSCRIBE_WINDOW, 64 << 20, null);
         int[] indices = {0, 5, 12};
-        TrainingBatch batch = batcher.load(indices, features);
-        int t = 0;
-        for (int i : indices) {
-            t = Math.max(t, batcher.labels(i).length());
-        }
-        assertEquals(3, batch.size());
-        assertEquals(t, batch.tokens());
-        assertEquals(3000, batch.frames());
-        int eot = LABELS.tokenizer().eot();
-        for (int r = 0; r < indices.length; r++) {
-            ManifestEntry e = entries.get(indices[r]);
-            assertEquals(e.id(), batch.ids().get(r));
-            assertEquals(e.language(), batch.languages().get(r));
-            LogMelFeatures f = features.get(e.audio());
-            assertArrayEquals(f.window(), Arrays.copyOfRange(batch.mel(), r * 80 * 3000, (r + 1) * 80 * 3000));
-            assertEquals((int) Math.round(e.duration() * 100), batch.contentFrames()[r]);
-            WhisperLabels.Labels l = batcher.labels(indices[r]);
-            assertEquals(l.length(), batch.tokenLengths()[r]);
-            int[] in = Arrays.copyOfRange(batch.inputTokens(), r * t, (r + 1) * t);
-            int[] target = Arrays.copyOfRange(batch.targetTokens(), r * t, (r + 1) * t);
-            assertArrayEquals(l.input(), Arrays.copyOf(in, l.length()));
-            assertArrayEquals(l.target(), Arrays.copyOf(target, l.length()));
-            for (int k = l.length(); k < t; k++) {
-                assertEquals(eot, in[k]);
-                assertEquals(WhisperLabels.IGNORE_INDEX, target[k]);
+        // 3000 frames (a full-size model) and 150 frames (a 1.5-s model: the window is cut, content clipped)
+        for (int frames : new int[] {3000, 150}) {
+            try (TrainingBatch batch = batcher.load(indices, features, frames)) {
+                assertEquals(3, batch.size());
+                assertArrayEquals(new long[] {3, 80, frames}, batch.mel().shape());
+                float[] mel = batch.mel().toFloatArray();
+                for (int r = 0; r < indices.length; r++) {
+                    ManifestEntry e = entries.get(indices[r]);
+                    float[] window = features.get(e.audio()).window(); // [80, 3000]
+                    for (int m = 0; m < 80; m++) {
+                        assertArrayEquals(Arrays.copyOfRange(window, m * 3000, m * 3000 + frames),
+                            Arrays.copyOfRange(mel, (r * 80 + m) * frames, (r * 80 + m + 1) * frames), "row " + r + " bin " + m);
+                    }
+                    assertEquals(Math.min(frames, (int) Math.round(e.duration() * 100)), batch.contentFrames()[r]);
+                    WhisperLabels.Labels l = batcher.labels(indices[r]);
+                    assertArrayEquals(l.input(), batch.decoderInputs()[r]);
+                    assertArrayEquals(l.target(), batch.targets()[r]);
+                    assertEquals(LABELS.tokenizer().languageToken(e.language()), batch.decoderInputs()[r][1]);
+                }
             }
-            assertEquals(LABELS.tokenizer().languageToken(e.language()), in[1]);
         }
-        try (Tensor mel = batch.melTensor(); Tensor in = batch.inputTensor(); Tensor target = batch.targetTensor()) {
-            assertArrayEquals(new long[] {3, 80, 3000}, mel.shape());
-            assertArrayEquals(new long[] {3, t}, in.shape());
-            assertArrayEquals(new long[] {3, t}, target.shape());
+        assertThrows(IllegalArgumentException.class, () -> batcher.load(indices, features, 3001));
+    }
+
+    @Test
+    void sourceStreamsEpochsAndSeeksExactly() throws IOException {
+        Batcher batcher = new Batcher(entries, LABELS, 4, 3, 11);
+        FeatureCache features = new FeatureCache(80, FeatureCache.Framing.TRANSCRIBE_WINDOW, 64 << 20, null);
+        ManifestBatchSource source = new ManifestBatchSource(batcher, features, 100);
+        int perEpoch = batcher.batchesPerEpoch();
+        List<int[][]> firstRows = new ArrayList<>();
+        for (int k = 0; k < perEpoch + 3; k++) {
+            long epoch = k / perEpoch;
+            assertArrayEquals(batcher.epoch(epoch).get(k % perEpoch), source.indicesAt(k), "stream batch " + k);
+            try (TrainingBatch b = source.next()) {
+                firstRows.add(b.decoderInputs());
+            }
         }
+        assertEquals(perEpoch + 3, source.position());
+        source.seek(perEpoch + 1);
+        try (TrainingBatch b = source.next()) {
+            assertArrayEquals(firstRows.get(perEpoch + 1), b.decoderInputs(), "a seek replays the stream");
+        }
+        assertThrows(IllegalArgumentException.class, () -> source.seek(-1));
+    }
+
+    @Test
+    void unreadableAudioIsNamedWithItsLine() throws IOException {
+        Path notAudio = tmp.resolve("not-audio.wav");
+        java.nio.file.Files.write(notAudio, new byte[] {1, 2, 3});
+        Batcher batcher = new Batcher(List.of(new ManifestEntry("bad", notAudio, "one", "en", null, null, 42)), LABELS, 1, 1);
+        FeatureCache features = new FeatureCache(80, FeatureCache.Framing.TRANSCRIBE_WINDOW, 0, null);
+        IOException e = assertThrows(IOException.class, () -> batcher.load(new int[] {0}, features, 3000));
+        assertTrue(e.getMessage().contains("'bad'") && e.getMessage().contains("line 42") && e.getMessage().contains("not-audio.wav"),
+            e.getMessage());
     }
 
     @Test

@@ -4,11 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Random;
+import org.dqwhisper.tensor.Tensor;
+import org.dqwhisper.train.TrainingBatch;
+import org.dqwhisper.train.TrainingRng;
 import org.junit.jupiter.api.Test;
 
 class SpecAugmentTest {
@@ -23,18 +27,27 @@ class SpecAugmentTest {
         for (int i = 0; i < mel.length; i++) {
             mel[i] = 0.5f + rng.nextFloat();
         }
-        return new TrainingBatch(java.util.Collections.nCopies(b, "u"), java.util.Collections.nCopies(b, "en"), MELS,
-            FRAMES, mel, content, 1, new int[b], new int[b], new int[b]);
+        int[][] tokens = new int[b][];
+        java.util.Arrays.fill(tokens, new int[] {1});
+        return new TrainingBatch(Tensor.of(mel, b, MELS, FRAMES), tokens, tokens, content);
     }
 
     @Test
     void masksAreWhereTheySayAndNothingElseChanges() {
         int[] content = {250, 3000, 40};
-        TrainingBatch in = batch(content);
-        float[] before = in.mel().clone();
+        try (TrainingBatch in = batch(content); TrainingBatch out = SpecAugment.standard().apply(in, 123)) {
+            checkMasks(in, out, content);
+        }
+    }
+
+    private static void checkMasks(TrainingBatch in, TrainingBatch outBatch, int[] content) {
+        float[] before;
+        try (TrainingBatch fresh = batch(content)) {
+            before = fresh.mel().toFloatArray();
+        }
+        float[] out = outBatch.mel().toFloatArray();
         SpecAugment aug = SpecAugment.standard();
-        TrainingBatch out = aug.apply(in, 123);
-        assertArrayEquals(before, in.mel(), "the input batch must not change");
+        assertArrayEquals(before, in.mel().toFloatArray(), "the input batch must not change");
         int masked = 0;
         for (int r = 0; r < content.length; r++) {
             SpecAugment.Masks m = aug.masks(123, r, MELS, content[r]);
@@ -51,29 +64,45 @@ class SpecAugmentTest {
                 for (int f = 0; f < FRAMES; f++) {
                     int i = (r * MELS + bin) * FRAMES + f;
                     if (inside(m.frequency(), bin) || inside(m.time(), f)) {
-                        assertEquals(SpecAugment.MASK_VALUE, out.mel()[i]);
+                        assertEquals(SpecAugment.MASK_VALUE, out[i]);
                         masked++;
                     } else {
-                        assertEquals(before[i], out.mel()[i]);
+                        assertEquals(before[i], out[i]);
                     }
                 }
             }
         }
         assertTrue(masked > 0, "nothing was masked");
-        assertEquals(in.ids(), out.ids());
-        assertArrayEquals(in.contentFrames(), out.contentFrames());
+        assertArrayEquals(in.contentFrames(), outBatch.contentFrames());
+    }
+
+    @Test
+    void asABatchTransformItMasksInPlaceWithASeedFromTheRunsGenerator() {
+        int[] content = {250, 3000, 40};
+        TrainingRng rng = new TrainingRng(77);
+        TrainingRng reference = new TrainingRng(77);
+        long seed = reference.nextLong(); // the seed the transform draws
+        try (TrainingBatch expected = batch(content); TrainingBatch copy = SpecAugment.standard().apply(expected, seed);
+                TrainingBatch in = batch(content)) {
+            TrainingBatch out = SpecAugment.standard().apply(in, rng);
+            assertSame(in, out);
+            assertArrayEquals(copy.mel().toFloatArray(), out.mel().toFloatArray());
+            assertEquals(reference.state(), rng.state(), "one draw from the run's generator");
+        }
     }
 
     @Test
     void masksAreAFunctionOfTheSeed() {
-        TrainingBatch in = batch(new int[] {800, 800});
         SpecAugment aug = SpecAugment.standard();
-        assertArrayEquals(aug.apply(in, 5).mel(), aug.apply(in, 5).mel());
-        assertFalse(java.util.Arrays.equals(aug.apply(in, 5).mel(), aug.apply(in, 6).mel()));
-        // rows of one batch get different masks
-        assertNotEquals(aug.masks(5, 0, MELS, 800), aug.masks(5, 1, MELS, 800));
-        // no masks: unchanged
-        assertArrayEquals(in.mel(), new SpecAugment(0, 27, 0, 100, 0.05).apply(in, 5).mel());
+        try (TrainingBatch in = batch(new int[] {800, 800}); TrainingBatch a = aug.apply(in, 5); TrainingBatch b = aug.apply(in, 5);
+                TrainingBatch c = aug.apply(in, 6); TrainingBatch none = new SpecAugment(0, 27, 0, 100, 0.05).apply(in, 5)) {
+            assertArrayEquals(a.mel().toFloatArray(), b.mel().toFloatArray());
+            assertFalse(java.util.Arrays.equals(a.mel().toFloatArray(), c.mel().toFloatArray()));
+            // rows of one batch get different masks
+            assertNotEquals(aug.masks(5, 0, MELS, 800), aug.masks(5, 1, MELS, 800));
+            // no masks: unchanged
+            assertArrayEquals(in.mel().toFloatArray(), none.mel().toFloatArray());
+        }
     }
 
     @Test
