@@ -69,8 +69,9 @@ public final class DemoRun {
 
     private DemoRun() {}
 
-    public static DemoResults run(Settings s, PrintStream log) throws IOException {
+    public static DemoResults run(Settings s, PrintStream out) throws IOException {
         long t0 = System.nanoTime();
+        PrintStream log = new ElapsedPrefix(out, t0);
         Files.createDirectories(s.out());
         Path corpus = s.corpus() != null ? s.corpus() : s.out().resolve("corpus");
         buildCorpus(s, corpus, log);
@@ -286,6 +287,23 @@ public final class DemoRun {
         if (!Files.exists(p)) return;
         try (Stream<Path> files = Files.walk(p)) {
             for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(f);
+        }
+    }
+
+    /** Prefixes every line with the run's elapsed time [mm:ss], so the log shows what each stage cost. */
+    private static final class ElapsedPrefix extends PrintStream {
+        private final long t0;
+
+        ElapsedPrefix(PrintStream out, long t0) {
+            super(out, true, java.nio.charset.StandardCharsets.UTF_8);
+            this.t0 = t0;
+        }
+
+        @Override
+        public PrintStream printf(Locale l, String format, Object... args) {
+            long s = (System.nanoTime() - t0) / 1_000_000_000L;
+            return super.printf(l, "[%02d:%02d] " + format, java.util.stream.Stream.concat(java.util.stream.Stream.of(s / 60, s % 60),
+                    java.util.Arrays.stream(args)).toArray());
         }
     }
 
