@@ -28,7 +28,7 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--seeds", defaultValue = "1", description = "Seeds per student system; 3 gives the README's table (default ${DEFAULT-VALUE}).")
     int seeds;
 
-    @Option(names = "--steps", defaultValue = "150", description = "Updates per student (default ${DEFAULT-VALUE}).")
+    @Option(names = "--steps", defaultValue = "80", description = "Updates per student (default ${DEFAULT-VALUE}).")
     int steps;
 
     @Option(names = "--batch-size", defaultValue = "16", description = "Utterances per update (default ${DEFAULT-VALUE}).")
@@ -37,7 +37,7 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--lr", defaultValue = "5e-4", description = "Peak learning rate (default ${DEFAULT-VALUE}).")
     double lr;
 
-    @Option(names = "--warmup", defaultValue = "15", description = "Warm-up updates (default ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", defaultValue = "8", description = "Warm-up updates (default ${DEFAULT-VALUE}).")
     int warmup;
 
     @Option(names = "--alpha", defaultValue = "0.9", description = "Weight of the distillation terms, as the paper (default ${DEFAULT-VALUE}).")

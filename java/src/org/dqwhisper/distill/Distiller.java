@@ -80,6 +80,9 @@ public final class Distiller implements AutoCloseable {
     private final Parameter adapterBias;
     private final AdamW optimizer;
     private long steps;
+    /** Reused [B·T, n_vocab] gradient buffers (hundreds of MB for a large vocabulary: fresh ones cost page faults every step). */
+    private Tensor logitGradient;
+    private Tensor klGradient;
 
     public Distiller(WhisperModel teacher, WhisperModel student, Options options) {
         if (teacher.config().nVocab() != student.config().nVocab()) {
@@ -187,13 +190,15 @@ public final class Distiller implements AutoCloseable {
             double ceSum, klSum = 0;
             double[] hidSums = null;
             int[] mapping = new int[0];
-            try (Tensor dLogits = Tensor.allocate("distill.dlogits", DType.F32, sLogits.shape())) {
+            {
+                logitGradient = grow(logitGradient, "distill.dlogits", sLogits);
+                Tensor dLogits = zeroedRows(logitGradient, sLogits.dim(0));
                 ceSum = DistillationLosses.crossEntropySum(sLogits, targets, TrainingBatch.IGNORE_INDEX, (float) sc.ce(), dLogits);
                 if (mode.usesKl()) {
-                    try (Tensor dKl = Tensor.allocate("distill.dkl", DType.F32, sLogits.shape())) {
-                        klSum = DistillationLosses.klSum(sLogits, t.logits(), temp, mask, (float) sc.kl(), dKl);
-                        NnKernels.addInto(dLogits, dKl);
-                    }
+                    klGradient = grow(klGradient, "distill.dkl", sLogits);
+                    Tensor dKl = zeroedRows(klGradient, sLogits.dim(0));
+                    klSum = DistillationLosses.klSum(sLogits, t.logits(), temp, mask, (float) sc.kl(), dKl);
+                    NnKernels.addInto(dLogits, dKl);
                 }
                 if (mode.usesHiddenLoss()) {
                     hidSums = new double[student.config().nTextLayer()];
@@ -251,6 +256,24 @@ public final class Distiller implements AutoCloseable {
         } finally {
             for (Tensor x : owned) x.close();
         }
+    }
+
+    /**
+     * A buffer with at least {@code like}'s rows and exactly its columns: {@code cached} when it is big enough,
+     * else a new one with 25 % head-room (batches differ in token count), so steady training allocates nothing.
+     */
+    private static Tensor grow(Tensor cached, String name, Tensor like) {
+        long rows = like.dim(0), cols = like.dim(1);
+        if (cached != null && cached.dim(0) >= rows && cached.dim(1) == cols) return cached;
+        if (cached != null) cached.close();
+        return Tensor.allocate(name, DType.F32, rows + rows / 4, cols);
+    }
+
+    /** The first {@code rows} rows of {@code buffer}, zeroed (a view). */
+    private static Tensor zeroedRows(Tensor buffer, long rows) {
+        Tensor v = buffer.rows(0, rows);
+        v.fill(0f);
+        return v;
     }
 
     private static Tensor own(List<Tensor> owned, Tensor t) {
@@ -325,6 +348,8 @@ public final class Distiller implements AutoCloseable {
 
     @Override
     public void close() {
+        if (logitGradient != null) logitGradient.close();
+        if (klGradient != null) klGradient.close();
         optimizer.close();
         adapterWeight.close();
         adapterBias.close();
