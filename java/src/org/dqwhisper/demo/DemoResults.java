@@ -123,7 +123,7 @@ public final class DemoResults {
         out.add(claim("compression >= 5.18x vs the teacher (paper convention)", comp >= 5.18, String.format(Locale.ROOT, "%.2fx", comp)));
         if (speed != null) {
             out.add(claim("INT8 speed-up >= 2x over FP32 on the student", speed.studentSpeedup() >= 2,
-                    String.format(Locale.ROOT, "%.2fx (all-INT8 vs FP32, %d threads)", speed.studentSpeedup(), threads)));
+                    String.format(Locale.ROOT, "%.2fx (all-INT8 vs FP32, 1 thread)", speed.studentSpeedup())));
         }
         return out;
     }
@@ -319,7 +319,7 @@ public final class DemoResults {
                 + "differences of a fraction of a CER point between systems are within seed noise (see the ± spread with --seeds 3).\n\n");
         if (speed != null) {
             sb.append("## Speed (").append(speed.utterances()).append(" test utterances, encoder + greedy decoding, best of ")
-                    .append(DemoSpeed.ROUNDS).append(" interleaved rounds, ").append(threads).append(" thread(s))\n\n");
+                    .append(DemoSpeed.ROUNDS).append(" interleaved rounds, 1 thread)\n\n");
             sb.append(speedTable()).append('\n');
             sb.append(String.format(Locale.ROOT, "The all-INT8 student (every GEMM on the INT8 kernels) scores %.2f %% mean CER.%n%n", 100 * speed.allInt8Cer()));
         }

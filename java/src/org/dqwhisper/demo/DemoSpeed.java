@@ -13,7 +13,7 @@ import org.dqwhisper.whisper.WhisperModel;
  * FP32 vs INT8 inference time of the student on our kernels: the same test utterances transcribed (encoder + greedy
  * decoding) by the teacher (FP32), the FP32 student, its W8 export (decoder Linears on the INT8 GEMM, the rest FP32,
  * as scored in the table) and that export with every GEMM in INT8 (encoder and logits too: {@link Precision#INT8}).
- * Rounds are interleaved and each model's best round is kept, so machine noise hits all alike.
+ * Timed on one kernel thread; rounds are interleaved and each model's best round is kept, so machine noise hits all alike.
  */
 final class DemoSpeed {
     static final int ROUNDS = 3;
@@ -30,6 +30,8 @@ final class DemoSpeed {
             models.add(WhisperModel.load(w8Student, Precision.FP32));
             models.add(WhisperModel.load(w8Student, Precision.INT8));
             int n = Math.min(utterances, test.size());
+            int threads = org.dqwhisper.kernels.CpuRuntime.threads();
+            org.dqwhisper.kernels.CpuRuntime.setThreads(1); // single-thread figures: steadier on a shared machine
             double[] best = new double[models.size()];
             java.util.Arrays.fill(best, Double.POSITIVE_INFINITY);
             for (DemoData.Utterance u : test.utterances().subList(0, Math.min(2, n))) {
@@ -42,6 +44,7 @@ final class DemoSpeed {
                     best[k] = Math.min(best[k], (System.nanoTime() - t) / 1e9);
                 }
             }
+            org.dqwhisper.kernels.CpuRuntime.setThreads(threads);
             DemoEvaluator.Scores allInt8 = evaluator.evaluate(models.get(3), test);
             double[] msPerUtterance = new double[best.length];
             for (int k = 0; k < best.length; k++) {
