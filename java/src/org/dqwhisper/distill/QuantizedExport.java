@@ -130,13 +130,7 @@ public final class QuantizedExport {
         int n = (int) e.dim(0), k = (int) e.dim(1);
         float[] v = e.toFloatArray();
         byte[] q = new byte[v.length];
-        float[] scale = new float[n];
-        for (int i = 0; i < n; i++) {
-            float max = 0;
-            for (int j = 0; j < k; j++) max = Math.max(max, Math.abs(v[i * k + j]));
-            scale[i] = max / 127f;
-            for (int j = 0; j < k; j++) q[i * k + j] = max == 0 ? 0 : (byte) Math.rint(v[i * k + j] / scale[i]);
-        }
+        float[] scale = org.dqwhisper.whisper.io.CompactCheckpoint.quantizeRows(name, v, n, q);
         Tensor codes = Tensor.of(q, n, k);
         owned.add(codes);
         w.add(name + ".int8", codes);

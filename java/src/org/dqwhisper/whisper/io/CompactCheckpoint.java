@@ -142,16 +142,9 @@ public final class CompactCheckpoint implements AutoCloseable {
                     continue;
                 }
                 float[] v = t.toFloatArray();
-                int rows = (int) t.dim(0), cols = v.length / rows;
+                int rows = (int) t.dim(0);
                 byte[] q = new byte[v.length];
-                float[] scale = new float[rows];
-                for (int r = 0; r < rows; r++) {
-                    float max = 0;
-                    for (int c = 0; c < cols; c++) max = Math.max(max, Math.abs(v[r * cols + c]));
-                    if (!Float.isFinite(max)) throw new IllegalArgumentException("compact: " + name + " row " + r + " is not finite");
-                    scale[r] = max / 127f;
-                    for (int c = 0; c < cols; c++) q[r * cols + c] = max == 0 ? 0 : (byte) Math.rint(v[r * cols + c] / scale[r]);
-                }
+                float[] scale = quantizeRows(name, v, rows, q);
                 Tensor codes = Tensor.of(q, t.shape());
                 owned.add(codes);
                 Tensor s = Tensor.of(scale, rows);
@@ -176,6 +169,27 @@ public final class CompactCheckpoint implements AutoCloseable {
         } finally {
             for (Tensor t : owned) t.close();
         }
+    }
+
+    /**
+     * Symmetric per-row 8-bit codes of {@code v} (row-major, {@code rows} rows): {@code scale[r] = max|row r|/127},
+     * {@code q = rint(v/scale)} (0 for an all-zero row); returns the scales. Shared with the quantized export's
+     * token embedding.
+     */
+    public static float[] quantizeRows(String name, float[] v, int rows, byte[] q) {
+        if (rows < 1 || v.length % rows != 0 || q.length != v.length) {
+            throw new IllegalArgumentException(name + ": " + v.length + " values in " + rows + " rows, " + q.length + " codes");
+        }
+        int cols = v.length / rows;
+        float[] scale = new float[rows];
+        for (int r = 0; r < rows; r++) {
+            float max = 0;
+            for (int c = 0; c < cols; c++) max = Math.max(max, Math.abs(v[r * cols + c]));
+            if (!Float.isFinite(max)) throw new IllegalArgumentException(name + " row " + r + " is not finite");
+            scale[r] = max / 127f;
+            for (int c = 0; c < cols; c++) q[r * cols + c] = max == 0 ? 0 : (byte) Math.rint(v[r * cols + c] / scale[r]);
+        }
+        return scale;
     }
 
     private static boolean isEmpty(Path dir) throws IOException {
