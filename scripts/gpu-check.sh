@@ -47,7 +47,7 @@ command -v ninja >/dev/null 2>&1 && gen=(-G Ninja)
 [ -f "$BUILD/CMakeCache.txt" ] && gen=()  # keep the generator of an existing build folder
 build_ok=false
 start=$(date +%s)
-if timeout 600 cmake -S native -B "$BUILD" "${gen[@]}" -DCMAKE_BUILD_TYPE=Release -DDQW_CUDA=ON >"$OUT/cmake-configure.log" 2>&1 \
+if timeout 600 cmake -S native -B "$BUILD" "${gen[@]}" -DCMAKE_BUILD_TYPE=Release -DDQW_CUDA=ON -DDQW_CUDA_ARCHITECTURES="${CUDA_ARCHS:-90}" >"$OUT/cmake-configure.log" 2>&1 \
   && timeout 900 cmake --build "$BUILD" -j "$JOBS" --target dqw dqw_cuda >"$OUT/cmake-build.log" 2>&1; then
   build_ok=true
 fi
@@ -97,6 +97,17 @@ else
   say "bench: not built"; status_all=1
 fi
 
+# ---- 3b. PyTorch second reference (cuBLAS FP16, torch._int_mm INT8, SDPA), when torch exists -------------------
+torch_json=null
+if command -v python3 >/dev/null 2>&1; then
+  if timeout 180 python3 scripts/torch-baseline.py >"$OUT/torch.json" 2>"$OUT/torch.log" && [ -s "$OUT/torch.json" ]; then
+    torch_json=$(cat "$OUT/torch.json")
+    say "torch: $(head -c 160 "$OUT/torch.json")... (torch.json)"
+  else
+    say "torch: baseline failed (torch.log), not counted against the check"
+  fi
+fi
+
 # ---- 4. Java GPU tests ------------------------------------------------------------------------------------------
 java_passed=null; java_failed=null; java_skipped=null
 JAVA=""
@@ -138,7 +149,8 @@ cat >"$OUT/results.json" <<EOF
  "build_ok": $build_ok,
  "ctest": {"passed": $ctest_passed, "failed": $ctest_failed},
  "java": {"passed": $java_passed, "failed": $java_failed, "skipped": $java_skipped},
- "bench": $bench_json}
+ "bench": $bench_json,
+ "torch": $torch_json}
 EOF
 say "result: $([ $status_all -eq 0 ] && echo PASS || echo FAIL) (results.json)"
 exit $status_all

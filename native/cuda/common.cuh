@@ -48,9 +48,11 @@ template <> __device__ __forceinline__ uint32_t pack2<__nv_bfloat16>(float lo, f
 }
 
 // ---- exact-erf GELU and its derivative ---------------------------------------------------------------
-__device__ __forceinline__ float gelu_erf(float x) { return 0.5f * x * (1.0f + erff(x * 0.70710678118654752f)); }
+// Φ(x) = erfc(-x/√2)/2 rather than (1 + erf(x/√2))/2: for x << 0 the latter cancels (1 + erf ≈ 1e-5 keeps
+// only a few bits), erfc keeps full relative precision in the left tail.
+__device__ __forceinline__ float gelu_erf(float x) { return 0.5f * x * erfcf(x * -0.70710678118654752f); }
 __device__ __forceinline__ float gelu_erf_grad(float x) {
-  float cdf = 0.5f * (1.0f + erff(x * 0.70710678118654752f));
+  float cdf = 0.5f * erfcf(x * -0.70710678118654752f);
   float pdf = 0.39894228040143268f * expf(-0.5f * x * x);
   return cdf + x * pdf;
 }
