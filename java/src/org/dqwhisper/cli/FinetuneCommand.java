@@ -7,6 +7,7 @@ import org.dqwhisper.kernels.CpuRuntime;
 import org.dqwhisper.train.FinetuneRun;
 import org.dqwhisper.train.LearningRateSchedule;
 import org.dqwhisper.train.TrainerOptions;
+import org.dqwhisper.train.data.FeatureCache;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -87,6 +88,11 @@ public final class FinetuneCommand implements Callable<Integer> {
     @Option(names = "--feature-cache", paramLabel = "DIR", description = "On-disk log-mel cache (default: OUT/feature-cache).")
     Path featureCache;
 
+    @Option(names = "--framing", defaultValue = "transcribe-window", paramLabel = "KIND",
+            description = "Model input: transcribe-window (log-mel of the audio + 30 s of zeros, what transcribe feeds) or padded-audio"
+                    + " (audio zero-padded to 30 s, then log-mel, as Hugging Face and the demo do) (default ${DEFAULT-VALUE}).")
+    String framing;
+
     @Option(names = "--threads", defaultValue = "0", description = "Kernel threads, 0 = all cores.")
     int threads;
 
@@ -104,7 +110,7 @@ public final class FinetuneCommand implements Callable<Integer> {
             options = new TrainerOptions(steps, lr, warmup < 0 ? steps / 10 : warmup, LearningRateSchedule.Decay.parse(decay), weightDecay, clip,
                     accum, labelSmoothing, seed, 0.9, 0.999, 1e-8);
             settings = new FinetuneRun.Settings(model, train, dev, out, options, batchSize, evalEvery, saveEvery, logEvery, freezeEncoder,
-                    resume, keep, 0, specAugment, featureCache);
+                    resume, keep, 0, specAugment, featureCache, parseFraming(framing));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -114,5 +120,13 @@ public final class FinetuneCommand implements Callable<Integer> {
             System.out.printf(java.util.Locale.ROOT, "final dev WER %.2f%% CER %.2f%%%n", 100 * r.dev().wer(), 100 * r.dev().cer());
         }
         return 0;
+    }
+
+    static FeatureCache.Framing parseFraming(String s) {
+        return switch (s.toLowerCase(java.util.Locale.ROOT)) {
+            case "transcribe-window" -> FeatureCache.Framing.TRANSCRIBE_WINDOW;
+            case "padded-audio" -> FeatureCache.Framing.PADDED_AUDIO;
+            default -> throw new IllegalArgumentException("--framing must be transcribe-window or padded-audio, got '" + s + "'");
+        };
     }
 }

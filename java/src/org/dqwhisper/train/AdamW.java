@@ -1,10 +1,10 @@
 package org.dqwhisper.train;
 
-import java.nio.FloatBuffer;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.IntStream;
+import org.dqwhisper.kernels.CpuRuntime;
+import org.dqwhisper.nativelib.NativeOptim;
 import org.dqwhisper.nn.Parameter;
 import org.dqwhisper.tensor.DType;
 import org.dqwhisper.tensor.Tensor;
@@ -15,12 +15,12 @@ import org.dqwhisper.tensor.Tensor;
  * {@code p ← p − lr · (m / (1−β1ᵗ)) / (√(v / (1−β2ᵗ)) + ε)}. Weight decay applies to matrices and
  * embeddings (rank ≥ 2), not to biases and LayerNorm parameters (the usual transformer recipe).
  *
- * <p>The moments m and v live off-heap, one pair per parameter name, created at the first update.
- * Each element is updated independently in double and rounded once to FP32, so the result does not
- * depend on how the work is split over threads.
+ * <p>The moments m and v live off-heap, one pair per parameter name, created at the first update. The
+ * update runs in the native kernel {@code dqw_adamw_step_f32} (scalar / AVX2 / AVX-512, threaded): each
+ * element is updated independently in double and rounded once to FP32, so the result does not depend on
+ * the instruction set or on how the work is split over threads.
  */
 public final class AdamW implements AutoCloseable {
-    private static final int CHUNK = 1 << 16;
     private final double beta1;
     private final double beta2;
     private final double eps;
@@ -72,30 +72,35 @@ public final class AdamW implements AutoCloseable {
     }
 
     private void update(Tensor value, Tensor grad, Tensor m, Tensor v, double lr, double wd, double c1, double c2) {
-        FloatBuffer pb = value.floatPointer().asBuffer();
-        FloatBuffer gb = grad.floatPointer().asBuffer();
-        FloatBuffer mb = m.floatPointer().asBuffer();
-        FloatBuffer vb = v.floatPointer().asBuffer();
-        int n = (int) value.numel();
+        long n = value.numel();
+        for (Tensor t : new Tensor[] {grad, m, v}) {
+            if (t.dtype() != DType.F32 || t.numel() != n || value.dtype() != DType.F32) {
+                throw new IllegalArgumentException("AdamW needs F32 tensors of " + n + " elements: " + value.describe() + ", got " + t.describe());
+            }
+        }
+        CpuRuntime.ensureLoaded();
+        NativeOptim.dqw_adamw_step_f32(value.floatPointer(), grad.floatPointer(), m.floatPointer(), v.floatPointer(), n, 1 - lr * wd, lr / c1,
+                Math.sqrt(c2), beta1, 1 - beta1, beta2, 1 - beta2, eps);
+    }
+
+    /**
+     * The update of {@link #step} for one tensor, element by element in Java doubles: the reference the native
+     * kernel is tested against (the kernel evaluates the same operations in the same order, so the bits agree).
+     */
+    static void referenceUpdate(float[] p, float[] g, float[] m, float[] v, double lr, double wd, double beta1, double beta2, double eps,
+            double c1, double c2) {
         double decay = 1 - lr * wd;
         double stepSize = lr / c1;
         double sqrtC2 = Math.sqrt(c2);
-        int chunks = (n + CHUNK - 1) / CHUNK;
-        IntStream range = IntStream.range(0, chunks);
-        (chunks > 1 ? range.parallel() : range).forEach(c -> {
-            int end = Math.min(n, (c + 1) * CHUNK);
-            for (int i = c * CHUNK; i < end; i++) {
-                double g = gb.get(i);
-                double mi = beta1 * mb.get(i) + (1 - beta1) * g;
-                double vi = beta2 * vb.get(i) + (1 - beta2) * g * g;
-                float mf = (float) mi;
-                float vf = (float) vi;
-                mb.put(i, mf);
-                vb.put(i, vf);
-                double denom = Math.sqrt(vf) / sqrtC2 + eps;
-                pb.put(i, (float) (pb.get(i) * decay - stepSize * mf / denom));
-            }
-        });
+        for (int i = 0; i < p.length; i++) {
+            double gi = g[i];
+            float mf = (float) (beta1 * m[i] + (1 - beta1) * gi);
+            float vf = (float) (beta2 * v[i] + (1 - beta2) * gi * gi);
+            m[i] = mf;
+            v[i] = vf;
+            double denom = Math.sqrt(vf) / sqrtC2 + eps;
+            p[i] = (float) (p[i] * decay - stepSize * mf / denom);
+        }
     }
 
     /** The moments by parameter name: {exp_avg, exp_avg_sq} (live tensors owned by the optimizer). */

@@ -11,6 +11,7 @@ import java.util.Optional;
 import org.dqwhisper.nn.Precision;
 import java.io.UncheckedIOException;
 import org.dqwhisper.text.WhisperTokenizer;
+import org.dqwhisper.train.data.FeatureCache;
 import org.dqwhisper.train.data.SpecAugment;
 import org.dqwhisper.whisper.WhisperModel;
 import org.slf4j.Logger;
@@ -38,8 +39,17 @@ public final class FinetuneRun {
      */
     public record Settings(Path model, Path train, Path dev, Path out, TrainerOptions options, int batchSize, int evalEvery, int saveEvery,
                            int logEvery, boolean freezeEncoder, boolean resume, int keepCheckpoints, long stopAfter, boolean specAugment,
-                           Path featureCache) {
+                           Path featureCache, FeatureCache.Framing framing) {
+        /** Settings with whisper.transcribe's input framing ({@link FeatureCache.Framing#TRANSCRIBE_WINDOW}). */
+        public Settings(Path model, Path train, Path dev, Path out, TrainerOptions options, int batchSize, int evalEvery, int saveEvery,
+                        int logEvery, boolean freezeEncoder, boolean resume, int keepCheckpoints, long stopAfter, boolean specAugment,
+                        Path featureCache) {
+            this(model, train, dev, out, options, batchSize, evalEvery, saveEvery, logEvery, freezeEncoder, resume, keepCheckpoints, stopAfter,
+                    specAugment, featureCache, FeatureCache.Framing.TRANSCRIBE_WINDOW);
+        }
+
         public Settings {
+            if (framing == null) throw new IllegalArgumentException("no input framing given");
             if (batchSize < 1) throw new IllegalArgumentException("batch size must be >= 1, got " + batchSize);
             if (evalEvery < 0 || saveEvery < 0 || logEvery < 1) {
                 throw new IllegalArgumentException("eval-every and save-every must be >= 0 (0: only at the end), log-every >= 1");
@@ -62,6 +72,8 @@ public final class FinetuneRun {
             o.addProperty("batch_size", batchSize);
             o.addProperty("freeze_encoder", freezeEncoder);
             o.addProperty("spec_augment", specAugment);
+            // only a non-default framing is recorded, so checkpoints written before the option existed still resume
+            if (framing != FeatureCache.Framing.TRANSCRIBE_WINDOW) o.addProperty("framing", framing.name().toLowerCase(Locale.ROOT));
             o.addProperty("train_manifest", train.toAbsolutePath().normalize().toString());
             return o;
         }
@@ -87,7 +99,7 @@ public final class FinetuneRun {
         Path modelPath = checkpoint.orElse(s.model());
         try (WhisperModel model = WhisperModel.load(modelPath, Precision.FP32)) {
             WhisperTokenizer tokenizer = WhisperTokenizer.forVocabSize(model.config().nVocab());
-            TrainingData data = new TrainingData(model.config(), featureCacheFolder(s.out(), s.featureCache()), MEL_CACHE_BYTES);
+            TrainingData data = new TrainingData(model.config(), featureCacheFolder(s.out(), s.featureCache()), MEL_CACHE_BYTES, s.framing());
             BatchSource source = data.source(s.train(), s.batchSize(), s.options().seed());
             List<DevEvaluator.Item> dev = s.dev() == null ? null : data.devItems(s.dev());
             if (s.freezeEncoder()) model.encoder().setRequiresGrad(false);

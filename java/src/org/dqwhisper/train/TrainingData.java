@@ -34,13 +34,22 @@ public final class TrainingData {
      * @param memoryBytes  bytes of features kept in memory
      */
     public TrainingData(WhisperConfig config, Path featureCache, long memoryBytes) {
+        this(config, featureCache, memoryBytes, FeatureCache.Framing.TRANSCRIBE_WINDOW);
+    }
+
+    /**
+     * @param framing how an utterance becomes the model's input ({@link FeatureCache.Framing#TRANSCRIBE_WINDOW}, what
+     *                {@code dqw transcribe} feeds, or {@link FeatureCache.Framing#PADDED_AUDIO}, Hugging Face's and the
+     *                demo's framing)
+     */
+    public TrainingData(WhisperConfig config, Path featureCache, long memoryBytes, FeatureCache.Framing framing) {
         if (config.nMelFrames() > LogMelFeatures.MODEL_FRAMES) {
             throw new IllegalArgumentException("model input of " + config.nMelFrames() + " frames: only up to "
                     + LogMelFeatures.MODEL_FRAMES + " (30 s) is supported");
         }
         WhisperTokenizer tokenizer = WhisperTokenizer.forVocabSize(config.nVocab());
         this.labels = new WhisperLabels(tokenizer, WhisperLabels.PromptLoss.ALL_AFTER_START, config.nTextCtx());
-        this.features = new FeatureCache(config.nMels(), FeatureCache.Framing.TRANSCRIBE_WINDOW, memoryBytes, featureCache);
+        this.features = new FeatureCache(config.nMels(), framing, memoryBytes, featureCache);
         this.frames = config.nMelFrames();
     }
 
