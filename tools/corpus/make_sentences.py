@@ -9,6 +9,7 @@ the same sentence in tone-numbered pinyin, which is what espeak-ng speaks (its c
 mis-reads most Han characters; the cmn-latn-pinyin voice reads pinyin correctly).
 
     python3 tools/corpus/make_sentences.py            # rewrites all files, deterministic
+    python3 tools/corpus/make_sentences.py --extra DIR N   # N more per language for a teacher's training set
 """
 import random
 import re
@@ -87,11 +88,11 @@ def render(lang, template, bindings, rng, script=None):
     return SLOT.sub(fill, template)
 
 
-def sentences(lang, rng):
+def sentences(lang, rng, count=PER_LANGUAGE, exclude=frozenset()):
     templates = lang["templates"]
-    out, seen = [], set()
+    out, seen = [], set(exclude)
     stale = 0
-    while len(out) < PER_LANGUAGE and stale < 50:
+    while len(out) < count and stale < 50:
         added = False
         for template in templates:
             for _ in range(40):
@@ -106,16 +107,37 @@ def sentences(lang, rng):
                     out.append(text if spoken is None else text + "\t" + spoken)
                     added = True
                     break
-            if len(out) >= PER_LANGUAGE:
+            if len(out) >= count:
                 break
         stale = 0 if added else stale + 1
-    if len(out) < PER_LANGUAGE:
+    if len(out) < count:
         sys.exit(f"{lang['code']}: only {len(out)} unique sentences")
     rng.shuffle(out)
     return out
 
 
+def write_extra(folder, count):
+    """Sentences for a teacher's larger training set: `count` more per language, none of them in the corpus files
+    (so the built-in corpus's dev and test sentences stay unseen). `dqw corpus --extra-sentences FOLDER` adds
+    them to the training split only."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for lang in LANGUAGES:
+        base = random.Random(f"{SEED}-{lang['code']}")
+        taken = {line.split("\t")[0] for line in sentences(lang, base)}
+        rng = random.Random(f"{SEED}-{lang['code']}-extra")
+        lines = sentences(lang, rng, count, taken)
+        header = [f"# {lang['name']}: {len(lines)} extra training sentences for a teacher (none in {lang['code']}.txt).",
+                  "# Written by tools/corpus/make_sentences.py --extra from the same templates and word lists."]
+        if any("\t" in s for s in lines):
+            header.append("# Format: text<TAB>what espeak-ng speaks (tone-numbered pinyin).")
+        (folder / f"{lang['code']}.txt").write_text("\n".join(header + lines) + "\n", encoding="utf-8")
+        print(f"{lang['code']}: {len(lines)} extra sentences")
+
+
 def main():
+    if len(sys.argv) == 4 and sys.argv[1] == "--extra":
+        write_extra(Path(sys.argv[2]), int(sys.argv[3]))
+        return
     OUT.mkdir(parents=True, exist_ok=True)
     for lang in LANGUAGES:
         rng = random.Random(f"{SEED}-{lang['code']}")

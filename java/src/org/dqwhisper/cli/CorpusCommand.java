@@ -51,6 +51,11 @@ public final class CorpusCommand implements Callable<Integer> {
             description = "Share of test utterances (default: ${DEFAULT-VALUE}).")
     double testFraction = CorpusConfig.DEFAULT_TEST_FRACTION;
 
+    @Option(names = "--extra-sentences", paramLabel = "DIR",
+            description = "Folder of <code>.txt files whose sentences are added to the training split only (a teacher's larger"
+                + " training set; dev and test stay those of the default corpus).")
+    Path extraSentences;
+
     @Option(names = "--jobs", paramLabel = "N", description = "espeak-ng processes in parallel (default: ${DEFAULT-VALUE}).")
     int jobs = 2;
 
@@ -64,7 +69,7 @@ public final class CorpusCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         CorpusConfig config;
         try {
-            config = new CorpusConfig(seed, perLanguage, languages, devFraction, testFraction);
+            config = new CorpusConfig(seed, perLanguage, languages, devFraction, testFraction, extraSentences);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

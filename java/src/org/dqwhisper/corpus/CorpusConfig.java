@@ -12,9 +12,17 @@ import java.util.List;
  * @param languages    Whisper codes, see {@link CorpusLanguage#all()}
  * @param devFraction  share of dev utterances, [0, 0.5)
  * @param testFraction share of test utterances, (0, 0.5)
+ * @param extraSentences null, or a folder of {@code <code>.txt} sentence files (the built-in format) whose sentences
+ *                       are added to the training split only, each spoken once, after the regular training
+ *                       utterances: a larger training set for a teacher with the same dev and test splits. None
+ *                       of them may be a built-in sentence (that could put a dev or test sentence into training).
  */
 public record CorpusConfig(long seed, int perLanguage, List<String> languages, double devFraction,
-                           double testFraction) {
+                           double testFraction, java.nio.file.Path extraSentences) {
+    public CorpusConfig(long seed, int perLanguage, List<String> languages, double devFraction, double testFraction) {
+        this(seed, perLanguage, languages, devFraction, testFraction, null);
+    }
+
     public static final long DEFAULT_SEED = 1234;
     public static final int DEFAULT_PER_LANGUAGE = 60;
     public static final double DEFAULT_DEV_FRACTION = 0.1;
@@ -48,7 +56,7 @@ public record CorpusConfig(long seed, int perLanguage, List<String> languages, d
     }
 
     public CorpusConfig withSeed(long newSeed) {
-        return new CorpusConfig(newSeed, perLanguage, languages, devFraction, testFraction);
+        return new CorpusConfig(newSeed, perLanguage, languages, devFraction, testFraction, extraSentences);
     }
 
     /** Utterances of {@code split} per language. */

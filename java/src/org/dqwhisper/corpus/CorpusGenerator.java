@@ -175,6 +175,7 @@ public final class CorpusGenerator {
         d.put("per_language", config.perLanguage());
         d.put("languages", config.languages());
         d.put("dev_fraction", config.devFraction());
+        if (config.extraSentences() != null) d.put("extra_sentences", config.extraSentences().toAbsolutePath().normalize().toString());
         d.put("test_fraction", config.testFraction());
         d.put("synthesizer", engine);
         d.put("sample_rate", RATE);

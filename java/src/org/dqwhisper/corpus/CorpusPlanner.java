@@ -44,9 +44,30 @@ public final class CorpusPlanner {
                     };
                     out.add(utterance(config.seed(), language, split, k, sentence, speakers));
                 }
+                if (split == Split.TRAIN && config.extraSentences() != null) {
+                    List<Sentence> extra = extraSentences(config.extraSentences().resolve(code + ".txt"), shuffled);
+                    for (int j = 0; j < extra.size(); j++) {
+                        int k = config.count(Split.TRAIN) + j;
+                        out.add(utterance(config.seed(), language, split, k, extra.get(j), speakers));
+                    }
+                }
             }
         }
         return out;
+    }
+
+    /** The extra training sentences of {@code file}; none may be one of the built-in {@code bank} sentences. */
+    private static List<Sentence> extraSentences(java.nio.file.Path file, List<Sentence> bank) {
+        java.util.Set<String> builtIn = new java.util.HashSet<>();
+        for (Sentence s : bank) builtIn.add(s.text());
+        List<Sentence> extra = SentenceBank.load(file);
+        for (Sentence s : extra) {
+            if (builtIn.contains(s.text())) {
+                throw new IllegalArgumentException(file + ": '" + s.text() + "' is a built-in sentence (it may be a dev or test"
+                    + " sentence, so it cannot be an extra training sentence)");
+            }
+        }
+        return extra;
     }
 
     private static UtterancePlan utterance(long seed, CorpusLanguage language, Split split, int k, Sentence sentence,

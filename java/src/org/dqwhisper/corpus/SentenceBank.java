@@ -30,6 +30,22 @@ public final class SentenceBank {
         if (in == null) {
             throw new IllegalArgumentException("no sentence file " + resource + " in the jar");
         }
+        return read(in, resource);
+    }
+
+    /** The sentences of a file in the same format (e.g. a teacher's extra training sentences), in file order. */
+    public static List<Sentence> load(java.nio.file.Path file) {
+        if (!java.nio.file.Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("no sentence file " + file);
+        }
+        try {
+            return read(java.nio.file.Files.newInputStream(file), file.toString());
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading " + file, e);
+        }
+    }
+
+    private static List<Sentence> read(InputStream in, String resource) {
         List<Sentence> out = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
