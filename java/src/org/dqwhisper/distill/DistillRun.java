@@ -51,7 +51,8 @@ public final class DistillRun {
     private static final long MEL_CACHE_BYTES = 256L << 20;
     private static final String ADAPTER_WEIGHT = "adapter.weight";
     private static final String ADAPTER_BIAS = "adapter.bias";
-    private static final String LSQ_SCALE = "fake_quant_scale.";
+    /** LSQ: the trained θ = ln(scale) of each quantized Linear (its AdamW moments are saved with the other moments). */
+    private static final String LSQ_LOG_SCALE = "lsq_log_scale.";
     private static final String MATCHING_CSV = "matching.csv";
 
     /**
@@ -226,7 +227,7 @@ public final class DistillRun {
         m.put(ADAPTER_BIAS, d.adapter().bias());
         if (d.options().quant().enabled() && d.options().quant().estimator() == QuantConfig.Estimator.LSQ) {
             for (Map.Entry<String, Linear> e : student.blockLinears().entrySet()) {
-                if (e.getValue().fakeQuant() != null) m.put(LSQ_SCALE + e.getKey(), e.getValue().fakeQuant().scale());
+                if (e.getValue().lsqLogScaleParameter() != null) m.put(LSQ_LOG_SCALE + e.getKey(), e.getValue().lsqLogScaleParameter().value());
             }
         }
         return m;
@@ -252,6 +253,8 @@ public final class DistillRun {
                 e.getValue().copyFrom(saved.toFloatArray());
             }
         }
+        // the quantizers' scales = exp(θ) and ŵ are recomputed from the restored θ at the next forward
+        for (Linear l : student.blockLinears().values()) l.invalidate();
         d.restore(state.step(), TrainingCheckpoint.readMoments(checkpoint, d.trainableParameters()));
         Path matching = checkpoint.resolve(MATCHING_CSV);
         if (Files.isRegularFile(matching)) {

@@ -1,5 +1,6 @@
 package org.dqwhisper.distill;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -22,6 +23,7 @@ import org.dqwhisper.whisper.WhisperConfig;
 import org.dqwhisper.whisper.WhisperModel;
 import org.dqwhisper.whisper.io.SafetensorsFile;
 import org.junit.jupiter.api.BeforeAll;
+import org.dqwhisper.quant.QuantConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -60,7 +62,10 @@ class DistillRunTest {
     }
 
     static DistillRun.Settings settings(Path out, long steps, boolean resume, long stopAfter, int saveEvery) {
-        Distiller.Options o = Distiller.Options.paper(); // dynamic matching, alpha 0.9, T 1, w8 per-tensor STE
+        return settings(out, steps, resume, stopAfter, saveEvery, Distiller.Options.paper()); // dynamic, alpha 0.9, T 1, w8 STE
+    }
+
+    static DistillRun.Settings settings(Path out, long steps, boolean resume, long stopAfter, int saveEvery, Distiller.Options o) {
         return new DistillRun.Settings(teacher, null, 1, manifest, manifest, out, o, steps, 2, 3e-3, 2, 1, saveEvery, resume, 2,
                 stopAfter, true, dir.resolve("features"));
     }
@@ -111,6 +116,38 @@ class DistillRunTest {
         // resuming with other settings is refused rather than silently diverging
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DistillRun.run(settings(out, 8, true, 0, 2), quiet()));
         assertTrue(e.getMessage().contains("same settings"), e.getMessage());
+    }
+
+    /**
+     * LSQ: the learned step sizes (ln scale) are trained parameters with their own AdamW moments; a stopped and
+     * resumed run must restore them too and end with the bits of an uninterrupted one, integer export included.
+     */
+    @Test
+    void learnedStepSizesResumeBitIdentical() throws IOException {
+        Distiller.Options lsq = Distiller.Options.paper().withQuant(QuantConfig.parse("w4g64:lsq"));
+        Path ref = dir.resolve("lsq-uninterrupted");
+        DistillRun.Result full = DistillRun.run(settings(ref, 5, false, 0, 0, lsq), quiet());
+        assertTrue(full.finished());
+        Path out = dir.resolve("lsq-stopped");
+        assertFalse(DistillRun.run(settings(out, 5, true, 2, 2, lsq), quiet()).finished());
+        DistillRun.Result second = DistillRun.run(settings(out, 5, true, 0, 2, lsq), quiet());
+        assertTrue(second.finished());
+        assertEquals(full.lastLoss(), second.lastLoss());
+        String state = "checkpoint-00000005/" + TrainingCheckpoint.STATE_TENSORS;
+        try (SafetensorsFile f = SafetensorsFile.open(out.resolve(state))) {
+            assertTrue(f.names().stream().anyMatch(n -> n.contains("lsq_log_scale")), "the learned scales are saved: " + f.names());
+            assertTrue(f.names().stream().anyMatch(n -> n.startsWith("exp_avg.") && n.contains("lsq_log_scale")),
+                    "and their AdamW moments: " + f.names());
+        }
+        assertSameBits(ref.resolve(state), out.resolve(state));
+        assertSameBits(ref.resolve("model/model.safetensors"), out.resolve("model/model.safetensors"));
+        try (var files = Files.list(ref.resolve("model-quantized"))) {
+            for (Path p : files.toList()) {
+                Path q = out.resolve("model-quantized").resolve(p.getFileName());
+                if (p.toString().endsWith(".safetensors")) assertSameBits(p, q);
+                else assertArrayEquals(Files.readAllBytes(p), Files.readAllBytes(q), p.getFileName().toString());
+            }
+        }
     }
 
     static void assertSameBits(Path a, Path b) throws IOException {
