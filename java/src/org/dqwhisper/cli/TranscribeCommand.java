@@ -54,7 +54,8 @@ public final class TranscribeCommand implements Callable<Integer> {
     SpeechModelLoader.Precision precision;
 
     @Option(names = "--device", defaultValue = "cpu",
-            description = "cpu, cuda, or auto (cuda when a CUDA device is usable and --precision is fp32, else cpu; default: ${DEFAULT-VALUE}).")
+            description = "cpu, cuda, or auto (cuda when a CUDA device is usable, else cpu; default: ${DEFAULT-VALUE}). "
+                    + "On cuda, fp32 runs FP16 tensor-core GEMMs and int8 the INT8 GEMM.")
     String device;
 
     @Option(names = "--threads", defaultValue = "0", description = "CPU threads; 0 = default.")
@@ -185,7 +186,7 @@ public final class TranscribeCommand implements Callable<Integer> {
         if (wordTimestamps && options.decoding().task() == Task.TRANSLATE) {
             err.println("warning: word-level timestamps on translations may not be reliable");
         }
-        DeviceChoice.Choice where = parse(() -> DeviceChoice.resolve(device, precision, CudaRuntime.status()));
+        DeviceChoice.Choice where = parse(() -> DeviceChoice.resolve(device, CudaRuntime.status()));
         if (where.note() != null) {
             LOG.info(where.note());
             err.println(where.note());

@@ -56,15 +56,12 @@ final class WhisperRuntime {
     }
 
     /**
-     * The model on CUDA: loaded on the CPU in FP32, uploaded (FP16 GEMM weights), and the CPU copy closed.
-     * {@code --precision int8} is refused before this (see {@link DeviceChoice}).
+     * The model on CUDA: loaded on the CPU (FP32), uploaded (FP16 GEMM weights, or INT8 block Linears with
+     * {@code --precision int8}), and the CPU copy closed.
      */
     static CudaSpeechModel loadCudaModel(String model, SpeechModelLoader.Precision precision, int threads) throws java.io.IOException {
-        if (precision != SpeechModelLoader.Precision.FP32) {
-            throw new IllegalArgumentException("the CUDA model runs fp32 checkpoints in FP16; --precision " + precision + " is CPU-only");
-        }
-        try (WhisperSpeechModel cpu = loadModel(model, precision, threads)) {
-            return CudaSpeechModel.upload(cpu.model(), officialName(Path.of(model)));
+        try (WhisperSpeechModel cpu = loadModel(model, SpeechModelLoader.Precision.FP32, threads)) {
+            return CudaSpeechModel.upload(cpu.model(), officialName(Path.of(model)), precision == SpeechModelLoader.Precision.INT8);
         }
     }
 

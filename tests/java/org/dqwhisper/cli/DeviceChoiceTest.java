@@ -3,7 +3,6 @@ package org.dqwhisper.cli;
 import static org.junit.jupiter.api.Assertions.*;
 
 import org.dqwhisper.cli.SpeechModelLoader.Device;
-import org.dqwhisper.cli.SpeechModelLoader.Precision;
 import org.dqwhisper.cuda.CudaRuntime;
 import org.junit.jupiter.api.Test;
 
@@ -16,34 +15,30 @@ class DeviceChoiceTest {
 
     @Test
     void cpuIsAlwaysCpu() {
-        assertEquals(new DeviceChoice.Choice(Device.CPU, null), DeviceChoice.resolve("cpu", Precision.FP32, GPU));
-        assertEquals(Device.CPU, DeviceChoice.resolve("CPU", Precision.INT8, NONE).device());
+        assertEquals(new DeviceChoice.Choice(Device.CPU, null), DeviceChoice.resolve("cpu", GPU));
+        assertEquals(Device.CPU, DeviceChoice.resolve(" CPU ", NONE).device());
     }
 
     @Test
-    void cudaNeedsADeviceAndFp32() {
-        assertEquals(Device.CUDA, DeviceChoice.resolve("cuda", Precision.FP32, GPU).device());
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> DeviceChoice.resolve("cuda", Precision.FP32, NONE));
+    void cudaNeedsADevice() {
+        assertEquals(new DeviceChoice.Choice(Device.CUDA, null), DeviceChoice.resolve("cuda", GPU));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> DeviceChoice.resolve("cuda", NONE));
         assertTrue(e.getMessage().contains("no usable CUDA device") && e.getMessage().contains("insufficient"), e.getMessage());
-        IllegalStateException q = assertThrows(IllegalStateException.class, () -> DeviceChoice.resolve("cuda", Precision.INT8, GPU));
-        assertTrue(q.getMessage().contains("int8"), q.getMessage());
     }
 
     @Test
     void autoFallsBackAndSaysWhy() {
-        DeviceChoice.Choice gpu = DeviceChoice.resolve("auto", Precision.FP32, GPU);
+        DeviceChoice.Choice gpu = DeviceChoice.resolve("auto", GPU);
         assertEquals(Device.CUDA, gpu.device());
-        assertTrue(gpu.note().contains("cuda") && gpu.note().contains("H200"), gpu.note());
-        DeviceChoice.Choice none = DeviceChoice.resolve("auto", Precision.FP32, NONE);
+        assertTrue(gpu.note().startsWith("device: cuda") && gpu.note().contains("H200"), gpu.note());
+        DeviceChoice.Choice none = DeviceChoice.resolve("Auto", NONE);
         assertEquals(Device.CPU, none.device());
-        assertTrue(none.note().contains("no usable CUDA device"), none.note());
-        DeviceChoice.Choice int8 = DeviceChoice.resolve("auto", Precision.INT8, GPU);
-        assertEquals(Device.CPU, int8.device());
-        assertTrue(int8.note().contains("int8"), int8.note());
+        assertTrue(none.note().startsWith("device: cpu") && none.note().contains("no usable CUDA device"), none.note());
     }
 
     @Test
     void unknownValueIsRejected() {
-        assertThrows(IllegalArgumentException.class, () -> DeviceChoice.resolve("tpu", Precision.FP32, GPU));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DeviceChoice.resolve("tpu", GPU));
+        assertTrue(e.getMessage().contains("cpu, cuda or auto"), e.getMessage());
     }
 }

@@ -59,12 +59,23 @@ public final class CudaSpeechModel implements SpeechModel, AutoCloseable {
      * @throws org.dqwhisper.cuda.CudaException "no CUDA device: ..." without a usable device
      */
     public static CudaSpeechModel upload(WhisperModel model, String modelName) {
+        return upload(model, modelName, false);
+    }
+
+    /**
+     * As {@link #upload(WhisperModel, String)}; with {@code int8} the attention and MLP Linears of every block run
+     * on the INT8 tensor-core GEMM: weights quantized per output channel once at upload, activations per row at
+     * each call, exact s32 accumulation dequantized in the epilogue (the numerics of the CPU INT8 path). The
+     * convolutions, attention and logits stay FP16.
+     */
+    public static CudaSpeechModel upload(WhisperModel model, String modelName, boolean int8) {
         CudaRuntime.requireAvailable();
         AlignmentHeads heads = new WhisperSpeechModel(model, modelName, false).alignmentHeads();
         CudaStream stream = CudaStream.create();
         try {
-            CudaWhisperWeights w = new CudaWhisperWeights(model);
-            LOG.info("CUDA model on {}: {} MiB of FP16/FP32 weights", CudaRuntime.status().deviceName(), w.bytes() >> 20);
+            CudaWhisperWeights w = new CudaWhisperWeights(model, int8);
+            LOG.info("CUDA model on {} ({}): {} MiB of weights", CudaRuntime.status().deviceName().trim(),
+                    int8 ? "INT8 block Linears, FP16 convolutions and logits" : "FP16", w.bytes() >> 20);
             return new CudaSpeechModel(model.config(), heads, stream, w);
         } catch (RuntimeException e) {
             stream.close();
@@ -74,6 +85,11 @@ public final class CudaSpeechModel implements SpeechModel, AutoCloseable {
 
     public WhisperConfig config() {
         return config;
+    }
+
+    /** Whether the block Linears run on the INT8 GEMM (else FP16). */
+    public boolean isInt8() {
+        return weights.int8;
     }
 
     @Override

@@ -58,7 +58,7 @@ final class CudaWhisperForward {
         CudaGemm.halfGemm(cols2, w.conv2.weight(), w.conv2.bias(), true, out, stream);
         CudaModelOps.addInPlace(out, w.encoderPositions, stream);
         for (Block b : w.encoderBlocks) {
-            CudaBuffer h = normHalf(out, b.attnLn());
+            CudaBuffer h = normed(out, b.attnLn());
             CudaBuffer q = project(h, b.query(), "q");
             CudaBuffer k = project(h, b.key(), "k");
             CudaBuffer v = project(h, b.value(), "v");
@@ -67,12 +67,15 @@ final class CudaWhisperForward {
         }
         CudaNnKernels.layerNormForward(out, w.lnPost.gamma(), w.lnPost.beta(), out, null, null, LayerNorm.EPS, stream);
         crossKv.requireShape(DType.F16, 2L * config.nTextLayer(), ctx, d);
-        CudaBuffer audio = scratch.take("audio.f16", DType.F16, ctx, d);
-        CudaGemm.convert(out, audio, stream);
+        CudaBuffer audio = out;
+        if (!w.int8) {
+            audio = scratch.take("audio.f16", DType.F16, ctx, d);
+            CudaGemm.convert(out, audio, stream);
+        }
         for (int l = 0; l < w.decoderBlocks.length; l++) {
             Block b = w.decoderBlocks[l];
-            CudaGemm.halfGemm(audio, b.crossKey().weight(), b.crossKey().bias(), false, layerSlice(crossKv, 2 * l), stream);
-            CudaGemm.halfGemm(audio, b.crossValue().weight(), b.crossValue().bias(), false, layerSlice(crossKv, 2 * l + 1), stream);
+            linear(audio, b.crossKey(), false, layerSlice(crossKv, 2 * l));
+            linear(audio, b.crossValue(), false, layerSlice(crossKv, 2 * l + 1));
         }
     }
 
@@ -82,7 +85,7 @@ final class CudaWhisperForward {
      * ({@code [2·n_text_layer, n_audio_ctx, d]}); the logits of chosen rows come from {@link #logits}.
      *
      * @param ids S32 {@code [T]} token ids (already checked to lie in {@code [0, n_vocab)})
-     * @return the final LayerNorm output F16 {@code [T, d]} (a scratch view, valid until the next call)
+     * @return the final LayerNorm output {@code [T, d]}, F16 (F32 in INT8 mode), a scratch view valid until the next call
      */
     CudaBuffer decode(CudaBuffer ids, int offset, CudaBuffer selfKv, CudaBuffer crossKv, CrossQueryProbe probe) {
         int d = config.nTextState(), heads = config.nTextHead();
@@ -98,23 +101,31 @@ final class CudaWhisperForward {
         for (int l = 0; l < w.decoderBlocks.length; l++) {
             Block b = w.decoderBlocks[l];
             CudaBuffer keys = layerSlice(selfKv, 2 * l), values = layerSlice(selfKv, 2 * l + 1);
-            CudaBuffer h = normHalf(x, b.attnLn());
+            CudaBuffer h = normed(x, b.attnLn());
             CudaBuffer q = project(h, b.query(), "q");
-            CudaGemm.halfGemm(h, b.key().weight(), b.key().bias(), false, keys.rows(offset, offset + t), stream);
-            CudaGemm.halfGemm(h, b.value().weight(), b.value().bias(), false, values.rows(offset, offset + t), stream);
+            linear(h, b.key(), false, keys.rows(offset, offset + t));
+            linear(h, b.value(), false, values.rows(offset, offset + t));
             attendAndAdd(q, keys.rows(0, offset + t), values.rows(0, offset + t), offset, b.out(), heads, x);
-            h = normHalf(x, b.crossLn());
+            h = normed(x, b.crossLn());
             q = project(h, b.crossQuery(), "q");
             if (probe != null) probe.crossQueries(l, q);
             attendAndAdd(q, layerSlice(crossKv, 2 * l), layerSlice(crossKv, 2 * l + 1), -1, b.crossOut(), heads, x);
             mlp(x, b);
         }
-        return normHalf(x, w.decoderLn);
+        return normed(x, w.decoderLn);
     }
 
-    /** logits F32 {@code [R, n_vocab]} = rows F16 {@code [R, d]} · token_embedding{@code ᵀ}. */
+    /**
+     * logits F32 {@code [R, n_vocab]} = rows {@code [R, d]} (the final LayerNorm output from {@link #decode}: F16,
+     * or F32 in INT8 mode, then rounded to F16 here) · token_embedding{@code ᵀ} (FP16 in both modes).
+     */
     void logits(CudaBuffer rows, CudaBuffer logits) {
-        CudaGemm.halfGemm(rows, w.tokenEmbeddingHalf, null, false, logits, stream);
+        CudaBuffer h = rows;
+        if (rows.dtype() != DType.F16) {
+            h = scratch.take("logits.in", DType.F16, rows.dim(0), rows.dim(1));
+            CudaGemm.convert(rows, h, stream);
+        }
+        CudaGemm.halfGemm(h, w.tokenEmbeddingHalf, null, false, logits, stream);
     }
 
     /** Layer slice {@code i} {@code [T, d]} of a {@code [L, T, d]} cache. */
@@ -122,11 +133,15 @@ final class CudaWhisperForward {
         return cache.rows(i, i + 1).reshape(cache.dim(1), cache.dim(2));
     }
 
-    /** LayerNorm(x) in FP32, rounded to an F16 scratch {@code [T, d]} for the GEMMs. */
-    private CudaBuffer normHalf(CudaBuffer x, Norm n) {
+    /**
+     * LayerNorm(x) in FP32 {@code [T, d]}: rounded to an F16 scratch for the FP16 GEMMs, or kept F32 in INT8 mode
+     * (the INT8 GEMM quantizes its input per row from F32).
+     */
+    private CudaBuffer normed(CudaBuffer x, Norm n) {
         long t = x.dim(0), d = x.dim(1);
         CudaBuffer y = scratch.take("ln.f32", DType.F32, t, d);
         CudaNnKernels.layerNormForward(x, n.gamma(), n.beta(), y, null, null, LayerNorm.EPS, stream);
+        if (w.int8) return y;
         CudaBuffer h = scratch.take("ln.f16", DType.F16, t, d);
         CudaGemm.convert(y, h, stream);
         return h;
@@ -134,9 +149,34 @@ final class CudaWhisperForward {
 
     /** F16 {@code [T, out]} = h · Wᵀ + b, in the scratch {@code name}. */
     private CudaBuffer project(CudaBuffer h, Linear l, String name) {
-        CudaBuffer y = scratch.take(name, DType.F16, h.dim(0), l.weight().dim(0));
-        CudaGemm.halfGemm(h, l.weight(), l.bias(), false, y, stream);
+        CudaBuffer y = scratch.take(name, DType.F16, h.dim(0), l.out());
+        linear(h, l, false, y);
         return y;
+    }
+
+    /**
+     * {@code y = x · Wᵀ (+ b) (→ GELU)} for y F32 or F16. FP16 weights: x must be F16, one tensor-core GEMM.
+     * INT8 weights: x (F32, or F16 converted to F32) is quantized per row, the exact s32 GEMM dequantizes with
+     * {@code a_scale[m] · w_scale[n]} in its epilogue, and an F16 y is rounded from the F32 result.
+     */
+    private void linear(CudaBuffer x, Linear l, boolean gelu, CudaBuffer y) {
+        if (!l.isInt8()) {
+            CudaGemm.halfGemm(x, l.weight(), l.bias(), gelu, y, stream);
+            return;
+        }
+        long m = x.dim(0), k = x.dim(1);
+        CudaBuffer in = x;
+        if (x.dtype() != DType.F32) {
+            in = scratch.take("int8.in", DType.F32, m, k);
+            CudaGemm.convert(x, in, stream);
+        }
+        CudaBuffer codes = scratch.take("int8.codes", DType.S8, m, k);
+        CudaBuffer scales = scratch.take("int8.scales", DType.F32, m);
+        CudaGemm.quantizeRows(in, codes, scales, stream);
+        CudaBuffer out = y;
+        if (y.dtype() != DType.F32) out = scratch.take("int8.out", DType.F32, m, l.out());
+        CudaGemm.int8Gemm(codes, scales, l.weight(), l.scale(), l.bias(), gelu, out, stream);
+        if (out != y) CudaGemm.convert(out, y, stream);
     }
 
     /** {@code x += out(attention(q, keys, values))}; q {@code [Tq, d]}, keys/values {@code [Tk, d]}, all F16. */
@@ -151,16 +191,17 @@ final class CudaWhisperForward {
 
     /** {@code x += mlp.2(GELU(mlp.0(mlp_ln(x))))}. */
     private void mlp(CudaBuffer x, Block b) {
-        CudaBuffer h = normHalf(x, b.mlpLn());
-        CudaBuffer hidden = scratch.take("mlp.hidden", DType.F16, x.dim(0), b.fc1().weight().dim(0));
-        CudaGemm.halfGemm(h, b.fc1().weight(), b.fc1().bias(), true, hidden, stream);
+        CudaBuffer h = normed(x, b.mlpLn());
+        // FP16: the hidden layer is rounded to F16 for fc2; INT8: kept F32 for fc2's row quantizer
+        CudaBuffer hidden = scratch.take(w.int8 ? "mlp.hidden.f32" : "mlp.hidden", w.int8 ? DType.F32 : DType.F16, x.dim(0), b.fc1().out());
+        linear(h, b.fc1(), true, hidden);
         projectAdd(hidden, b.fc2(), x);
     }
 
     /** {@code x += a · Wᵀ + b} through an F32 scratch. */
     private void projectAdd(CudaBuffer a, Linear l, CudaBuffer x) {
-        CudaBuffer y = scratch.take("residual", DType.F32, a.dim(0), l.weight().dim(0));
-        CudaGemm.halfGemm(a, l.weight(), l.bias(), false, y, stream);
+        CudaBuffer y = scratch.take("residual", DType.F32, a.dim(0), l.out());
+        linear(a, l, false, y);
         CudaModelOps.addInPlace(x, y, stream);
     }
 }

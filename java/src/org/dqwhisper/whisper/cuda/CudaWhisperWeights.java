@@ -18,8 +18,24 @@ import org.dqwhisper.whisper.WhisperModel;
  * Shapes are checked against the {@link WhisperConfig}; nothing is hard-coded.
  */
 final class CudaWhisperWeights implements AutoCloseable {
-    /** A Linear: weight F16 {@code [out, in]}, bias F32 {@code [out]} or null. */
-    record Linear(CudaBuffer weight, CudaBuffer bias) {}
+    /**
+     * A Linear {@code [out, in]}: weight F16, or (INT8 mode, block Linears only) S8 codes with one F32 scale per
+     * output channel ({@code weight ≈ codes · scale[n]}, the per-row quantizer of the CPU INT8 path); bias F32
+     * {@code [out]} or null.
+     */
+    record Linear(CudaBuffer weight, CudaBuffer bias, CudaBuffer scale) {
+        Linear(CudaBuffer weight, CudaBuffer bias) {
+            this(weight, bias, null);
+        }
+
+        boolean isInt8() {
+            return scale != null;
+        }
+
+        long out() {
+            return weight.dim(0);
+        }
+    }
 
     /** LayerNorm gamma and beta, F32 {@code [d]}. */
     record Norm(CudaBuffer gamma, CudaBuffer beta) {}
@@ -44,10 +60,18 @@ final class CudaWhisperWeights implements AutoCloseable {
     private final List<CudaBuffer> owned = new ArrayList<>();
     private final Map<String, Tensor> state;
 
-    /** Uploads on the default stream and waits for it (the weights are then visible to every stream). */
-    CudaWhisperWeights(WhisperModel model) {
+    final boolean int8;
+
+    /**
+     * Uploads on the default stream and waits for it (the weights are then visible to every stream).
+     *
+     * @param int8 the attention and MLP Linears of every block as INT8 codes with per-channel scales (the
+     *     convolutions and the logits stay FP16)
+     */
+    CudaWhisperWeights(WhisperModel model, boolean int8) {
         WhisperConfig c = model.config();
         this.state = model.stateTensors();
+        this.int8 = int8;
         try {
             int da = c.nAudioState(), dt = c.nTextState();
             Tensor w1 = state("encoder.conv1.weight");
@@ -88,9 +112,16 @@ final class CudaWhisperWeights implements AutoCloseable {
     }
 
     private Linear linear(String prefix, long out, long in) {
-        CudaBuffer w = half(state(prefix + ".weight"), out, in);
         CudaBuffer b = state.containsKey(prefix + ".bias") ? f32(prefix + ".bias", out) : null;
-        return new Linear(w, b);
+        if (!int8) return new Linear(half(state(prefix + ".weight"), out, in), b);
+        Tensor t = state(prefix + ".weight").requireShape(DType.F32, out, in);
+        CudaBuffer codes = keep(CudaBuffer.allocate(prefix + ".weight.s8", DType.S8, out, in));
+        CudaBuffer scale = keep(CudaBuffer.allocate(prefix + ".weight.scale", DType.F32, out));
+        try (CudaBuffer f = CudaBuffer.of(t)) {
+            CudaGemm.quantizeRows(f, codes, scale, null);
+            CudaStream.defaultStream().synchronize();
+        }
+        return new Linear(codes, b, scale);
     }
 
     private Norm norm(String prefix, long d) {
