@@ -188,8 +188,8 @@ public final class TranscribeCommand implements Callable<Integer> {
         }
         DeviceChoice.Choice where = parse(() -> DeviceChoice.resolve(device, CudaRuntime.status()));
         if (where.note() != null) {
-            LOG.info(where.note());
-            err.println(where.note());
+            LOG.debug(where.note());
+            err.println(where.note()); // the user's line; the log gets it at debug level
         }
         SpeechModel speechModel = SpeechModels.loader().load(model, precision, threads, where.device());
         try {
