@@ -2,6 +2,7 @@
 // DQW_CUDA_NOT_BUILT so Java reports "CUDA not built" and falls back to the CPU.
 #include "dqw/cuda.h"
 #include "dqw/cuda_kernels.h"
+#include "dqw/cuda_model_ops.h"
 
 extern "C" {
 DQW_API int32_t dqw_cuda_built_version(void) { return 0; }
@@ -148,4 +149,10 @@ DQW_API int32_t dqw_cuda_adamw_step(float*, const float*, float*, float*, int64_
                                     float, int64_t, void*) {
   return DQW_CUDA_NOT_BUILT;
 }
+// ---- model ops (dqw/cuda_model_ops.h) ----
+DQW_API int32_t dqw_cuda_im2col_1d(const float*, int64_t, int64_t, int64_t, int64_t, int32_t, int32_t, int32_t, void*,
+                                   int32_t, int64_t, void*) {
+  return DQW_CUDA_NOT_BUILT;
+}
+DQW_API int32_t dqw_cuda_add_inplace_f32(float*, const float*, int64_t, void*) { return DQW_CUDA_NOT_BUILT; }
 }

@@ -20,4 +20,18 @@ public interface SpeechModelLoader {
      * @throws IOException when the model cannot be found or read
      */
     SpeechModel load(String model, Precision precision, int threads) throws IOException;
+
+    /** Where the model runs ({@code --device}, after {@code auto} is resolved). */
+    enum Device { CPU, CUDA }
+
+    /**
+     * Loads the model for {@code device}. This default serves the CPU through {@link #load(String, Precision, int)}
+     * and refuses anything else; loaders with a CUDA model override it.
+     *
+     * @throws UnsupportedOperationException when this loader cannot run on {@code device}
+     */
+    default SpeechModel load(String model, Precision precision, int threads, Device device) throws IOException {
+        if (device == Device.CPU) return load(model, precision, threads);
+        throw new UnsupportedOperationException("this model loader has no " + device + " implementation; use --device cpu");
+    }
 }

@@ -22,6 +22,9 @@ import org.dqwhisper.decode.output.TimestampFormat;
 import org.dqwhisper.decode.output.WriterOptions;
 import org.dqwhisper.text.WhisperLanguages;
 import org.dqwhisper.text.WhisperTokenizer.Task;
+import org.dqwhisper.cuda.CudaRuntime;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -35,6 +38,8 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "transcribe", description = "Transcribe (or translate) audio files with a Whisper model.")
 public final class TranscribeCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(TranscribeCommand.class);
+
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
     boolean help;
 
@@ -47,6 +52,11 @@ public final class TranscribeCommand implements Callable<Integer> {
     @Option(names = "--precision", defaultValue = "fp32", converter = PrecisionConverter.class,
             description = "Weights: fp32 or int8 (default: ${DEFAULT-VALUE}).")
     SpeechModelLoader.Precision precision;
+
+    @Option(names = "--device", defaultValue = "cpu",
+            description = "cpu, cuda, or auto (cuda when a CUDA device is usable, else cpu; default: ${DEFAULT-VALUE}). "
+                    + "On cuda, fp32 runs FP16 tensor-core GEMMs and int8 the INT8 GEMM.")
+    String device;
 
     @Option(names = "--threads", defaultValue = "0", description = "CPU threads; 0 = default.")
     int threads;
@@ -176,7 +186,12 @@ public final class TranscribeCommand implements Callable<Integer> {
         if (wordTimestamps && options.decoding().task() == Task.TRANSLATE) {
             err.println("warning: word-level timestamps on translations may not be reliable");
         }
-        SpeechModel speechModel = SpeechModels.loader().load(model, precision, threads);
+        DeviceChoice.Choice where = parse(() -> DeviceChoice.resolve(device, CudaRuntime.status()));
+        if (where.note() != null) {
+            LOG.debug(where.note());
+            err.println(where.note()); // the user's line; the log gets it at debug level
+        }
+        SpeechModel speechModel = SpeechModels.loader().load(model, precision, threads, where.device());
         try {
             if (!speechModel.isMultilingual() && language != null && !WhisperLanguages.toCode(language).equals("en")) {
                 err.println("warning: " + model + " is an English-only model but got '" + language

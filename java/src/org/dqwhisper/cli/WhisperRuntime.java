@@ -6,17 +6,29 @@ import org.dqwhisper.audio.AudioLoader;
 import org.dqwhisper.audio.LogMelSpectrogram;
 import org.dqwhisper.audio.MelSpectrogram;
 import org.dqwhisper.decode.MelSource;
+import org.dqwhisper.decode.SpeechModel;
 import org.dqwhisper.kernels.CpuRuntime;
 import org.dqwhisper.nn.Precision;
 import org.dqwhisper.whisper.WhisperModel;
 import org.dqwhisper.whisper.WhisperSpeechModel;
+import org.dqwhisper.whisper.cuda.CudaSpeechModel;
 
 /** The real model loader and audio front end behind the CLI's {@link SpeechModels} seam. */
 final class WhisperRuntime {
     private WhisperRuntime() {}
 
     static void install() {
-        SpeechModels.installIfAbsent(WhisperRuntime::loadModel, new AudioFrontEnd() {
+        SpeechModels.installIfAbsent(new SpeechModelLoader() {
+            @Override
+            public SpeechModel load(String model, Precision precision, int threads) throws java.io.IOException {
+                return loadModel(model, precision, threads);
+            }
+
+            @Override
+            public SpeechModel load(String model, Precision precision, int threads, Device device) throws java.io.IOException {
+                return device == Device.CUDA ? loadCudaModel(model, precision, threads) : loadModel(model, precision, threads);
+            }
+        }, new AudioFrontEnd() {
             @Override
             public float[] load(Path file) throws java.io.IOException {
                 return AudioLoader.load(file);
@@ -41,6 +53,16 @@ final class WhisperRuntime {
         if (threads > 0) CpuRuntime.setThreads(threads);
         Precision p = precision == SpeechModelLoader.Precision.INT8 ? Precision.INT8 : Precision.FP32;
         return new WhisperSpeechModel(WhisperModel.load(path, p), officialName(path), true);
+    }
+
+    /**
+     * The model on CUDA: loaded on the CPU (FP32), uploaded (FP16 GEMM weights, or INT8 block Linears with
+     * {@code --precision int8}), and the CPU copy closed.
+     */
+    static CudaSpeechModel loadCudaModel(String model, SpeechModelLoader.Precision precision, int threads) throws java.io.IOException {
+        try (WhisperSpeechModel cpu = loadModel(model, SpeechModelLoader.Precision.FP32, threads)) {
+            return CudaSpeechModel.upload(cpu.model(), officialName(Path.of(model)), precision == SpeechModelLoader.Precision.INT8);
+        }
     }
 
     /** "whisper-base.en", "openai_whisper-large-v3", "small.pt" → "base.en", "large-v3", "small". */

@@ -259,6 +259,22 @@ public final class CudaBuffer implements AutoCloseable {
         return new CudaBuffer(dtype, s, name, address, this, null);
     }
 
+    /**
+     * The rows {@code from .. to-1} of the first dimension as a view (same memory, shape
+     * {@code [to - from, ...]}): a slice of a cache or of a positional table. Closing the view frees nothing.
+     */
+    public CudaBuffer rows(long from, long to) {
+        checkOpen();
+        if (shape.length == 0) throw new IllegalArgumentException(describe() + ": a scalar has no rows");
+        if (from < 0 || to < from || to > shape[0]) {
+            throw new IllegalArgumentException(describe() + ": rows " + from + ".." + to + " outside 0.." + shape[0]);
+        }
+        long[] s = shape.clone();
+        s[0] = to - from;
+        long rowBytes = (shape[0] == 0 ? 0 : byteSize() / shape[0]);
+        return new CudaBuffer(dtype, s, name, address + from * rowBytes, this, null);
+    }
+
     /** Device address of element 0 (checked open). */
     public long address() {
         checkOpen();

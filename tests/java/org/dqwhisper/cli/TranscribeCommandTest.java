@@ -5,6 +5,7 @@ import static org.dqwhisper.decode.PlanModel.word;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.dqwhisper.cuda.CudaRuntime;
 import org.dqwhisper.decode.MelSource;
 import org.dqwhisper.decode.PlanModel;
 import org.junit.jupiter.api.AfterEach;
@@ -156,6 +158,33 @@ class TranscribeCommandTest {
             }
         }
         assertEquals(2, run("--batch-size", "0", files.get(0), files.get(1)).code(), "batch size 0 is a usage error");
+    }
+
+    @Test
+    void deviceCudaWithoutADeviceIsAClearError() throws IOException {
+        assumeFalse(CudaRuntime.available(), "a CUDA device is present");
+        install();
+        Run r = run("--device", "cuda", "-o", tmp.toString(), rawAudio("a.raw", 1).toString());
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.err().contains("--device cuda: no usable CUDA device"), r.err());
+        assertTrue(loaded.isEmpty(), "no model is loaded");
+    }
+
+    @Test
+    void deviceAutoFallsBackToTheCpuAndSaysSo() throws IOException {
+        assumeFalse(CudaRuntime.available(), "a CUDA device is present");
+        install();
+        Run r = run("--device", "auto", "-f", "txt", "-o", tmp.toString(), rawAudio("a.raw", 1).toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("device: cpu (--device auto: no usable CUDA device"), r.err());
+        assertEquals(1, loaded.size());
+    }
+
+    @Test
+    void unknownDeviceIsAUsageError() throws IOException {
+        install();
+        assertEquals(2, run("--device", "tpu", rawAudio("a.raw", 1).toString()).code());
+        assertTrue(loaded.isEmpty());
     }
 
     @Test
