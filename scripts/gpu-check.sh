@@ -12,7 +12,9 @@
 # 4. if a Java runtime exists (target/jre/bin/java, else `java` on PATH) and the Java artifacts were
 #    carried along, runs the org.dqwhisper.cuda JUnit tests (the @Tag("gpu") ones included) through
 #    org.dqwhisper.cuda.GpuTestMain, with the freshly built libdqw_cuda.so.
-# Writes OUTDIR/summary.txt and OUTDIR/results.json (plus the logs). Exit status 0 only when every
+# 5. times Whisper on the GPU (org.dqwhisper.bench.CudaModelBenchmark: encoder and decode, base/small shapes,
+#    FP16 and INT8, CPU rows beside them).
+# Writes OUTDIR/summary.txt, OUTDIR/results.json and OUTDIR/logs.tgz (every log and JSON file). Exit status 0 only when every
 # step that ran passed. Takes about 2-4 minutes on an H100 machine with 16 cores.
 #
 # Java artifacts to carry from a machine with Maven (offline GPU machine):
@@ -121,25 +123,39 @@ elif [ "$build_ok" != true ]; then
   say "java: skipped (native build failed)"
 else
   # a copy of target/classes with the libraries just built (the JNI glue finds them through $ORIGIN)
-  CLS="$OUT/classes"
+  CLS="${TMPDIR:-/tmp}/dqw-gpu-classes"
   rm -rf "$CLS" && cp -r target/classes "$CLS"
   natdir=$(dirname "$(find "$CLS" -name 'libjniNativeCuda.so' | head -1)")
   if [ -d "$natdir" ]; then
     cp "$BUILD/lib/libdqw_cuda.so" "$BUILD/lib/libdqw.so" "$natdir/"
-    timeout 900 "$JAVA" --enable-native-access=ALL-UNNAMED -Xmx8g -Dorg.bytedeco.javacpp.cachedir="$OUT/javacpp-cache" \
+    timeout 900 "$JAVA" --enable-native-access=ALL-UNNAMED -Xmx8g -Dorg.bytedeco.javacpp.cachedir="${TMPDIR:-/tmp}/dqw-javacpp-cache" \
       -cp "$CLS:target/test-classes:target/test-lib/*" org.dqwhisper.cuda.GpuTestMain --require-device >"$OUT/java-tests.log" 2>&1
     rc=$?
-    line=$(grep -E '^GpuTestMain: ' "$OUT/java-tests.log" | tail -1)
+    line=$(grep -a -E '^GpuTestMain: ' "$OUT/java-tests.log" | tail -1)
     if [ -n "$line" ]; then
       java_passed=$(echo "$line" | sed -E 's/.*: ([0-9]+) passed.*/\1/')
       java_failed=$(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')
       java_skipped=$(echo "$line" | sed -E 's/.* ([0-9]+) skipped.*/\1/')
     fi
     say "java: ${line:-no summary: $(tail -1 "$OUT/java-tests.log")} (rc $rc, log: java-tests.log)"
-    grep -E '^(FAILED|ABORTED)' "$OUT/java-tests.log" | head -20 | sed 's/^/  /' | tee -a "$SUMMARY"
+    grep -a -E '^(FAILED|ABORTED)' "$OUT/java-tests.log" | head -20 | sed 's/^/  /' | tee -a "$SUMMARY"
     [ $rc -eq 0 ] || status_all=1
   else
     say "java: no JNI libraries under target/classes (was the Maven build complete?)"; status_all=1
+  fi
+fi
+
+# ---- 5. Whisper on the GPU: encoder ms and decode ms/token, base and small shapes (random weights) -------------------
+model_json=null
+if [ -n "$JAVA" ] && [ "$build_ok" = true ] && [ -d "${CLS:-/nonexistent}" ]; then
+  if timeout 300 "$JAVA" --enable-native-access=ALL-UNNAMED -Xmx16g -Dorg.bytedeco.javacpp.cachedir="${TMPDIR:-/tmp}/dqw-javacpp-cache" \
+      -cp "$CLS:target/test-lib/*" org.dqwhisper.bench.CudaModelBenchmark "${MODEL_SIZES:-base,small}" 10 64 "${CPU_THREADS:-$JOBS}" \
+      >"$OUT/model-bench.jsonl" 2>"$OUT/model-bench.log"; then
+    model_json="[$(paste -sd, "$OUT/model-bench.jsonl")]"
+    say "model bench: ok (model-bench.jsonl)"
+    sed 's/^/  /' "$OUT/model-bench.jsonl" | tee -a "$SUMMARY"
+  else
+    say "model bench: FAILED (model-bench.log)"; status_all=1
   fi
 fi
 
@@ -150,7 +166,11 @@ cat >"$OUT/results.json" <<EOF
  "ctest": {"passed": $ctest_passed, "failed": $ctest_failed},
  "java": {"passed": $java_passed, "failed": $java_failed, "skipped": $java_skipped},
  "bench": $bench_json,
- "torch": $torch_json}
+ "torch": $torch_json,
+ "model": $model_json}
 EOF
 say "result: $([ $status_all -eq 0 ] && echo PASS || echo FAIL) (results.json)"
+# a device run returns few files: everything but the summary and the JSON goes into one archive
+( cd "$OUT" && files=$(ls | grep -v -x -e summary.txt -e results.json -e logs.tgz) && [ -n "$files" ] \
+    && tar czf logs.tgz $files && rm -rf $files ) || true
 exit $status_all

@@ -18,7 +18,7 @@ class CudaSpeechModelNoDeviceTest {
     @Test
     void uploadAndKernelsThrowTheClearException() throws IOException {
         assumeFalse(CudaRuntime.available(), "a CUDA device is present");
-        try (WhisperModel m = WhisperModel.load(Path.of("tests/data/tiny-random-a/hf"), Precision.FP32)) {
+        try (WhisperModel m = WhisperModel.load(Path.of("tests/data/tiny-random-a/openai"), Precision.FP32)) {
             CudaException e = assertThrows(CudaException.class, () -> CudaSpeechModel.upload(m, null));
             assertTrue(e.getMessage().startsWith("no CUDA device"), e.getMessage());
         }

@@ -26,7 +26,7 @@ class CudaTranscribeCommandTest {
     void transcribesOnCudaWithBeamSearchAndWordTimestamps() throws IOException {
         assumeTrue(CudaRuntime.available(), CudaTestSupport.NO_GPU + ": " + CudaRuntime.status().detail());
         Path wav = Path.of("tests/data/audio/jfk_16k_mono_s16.wav");
-        int code = Main.run("transcribe", "--model", "tests/data/tiny-random-a/hf", "--device", "cuda", "--language", "en",
+        int code = Main.run("transcribe", "--model", "tests/data/tiny-random-a/openai", "--device", "cuda", "--language", "en",
                 "--word-timestamps", "true", "--temperature-increment-on-fallback", "none", "--no-progress", "--verbose", "false", "-f", "json", "-o", tmp.toString(), wav.toString());
         assertEquals(0, code, "exit code");
         String json = Files.readString(tmp.resolve("jfk_16k_mono_s16.json"));
@@ -37,7 +37,7 @@ class CudaTranscribeCommandTest {
     void int8RunsOnCuda() throws IOException {
         assumeTrue(CudaRuntime.available(), CudaTestSupport.NO_GPU + ": " + CudaRuntime.status().detail());
         Path wav = Path.of("tests/data/audio/jfk_16k_mono_s16.wav");
-        int code = Main.run("transcribe", "--model", "tests/data/tiny-random-a/hf", "--device", "cuda", "--precision", "int8",
+        int code = Main.run("transcribe", "--model", "tests/data/tiny-random-a/openai", "--device", "cuda", "--precision", "int8",
                 "--language", "en", "--beam-size", "none", "--no-progress", "--verbose", "false", "-f", "txt", "-o", tmp.toString(),
                 wav.toString());
         assertEquals(0, code, "exit code");
@@ -53,7 +53,7 @@ class CudaTranscribeCommandTest {
         int code;
         System.setErr(new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
         try {
-            code = Main.run("transcribe", "--model", "tests/data/tiny-random-a/hf", "--device", "auto", "--language", "en",
+            code = Main.run("transcribe", "--model", "tests/data/tiny-random-a/openai", "--device", "auto", "--language", "en",
                     "--beam-size", "none", "--no-progress", "--verbose", "false", "-f", "txt", "-o", tmp.toString(), wav.toString());
         } finally {
             System.setErr(saved);
