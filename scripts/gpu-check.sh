@@ -70,9 +70,11 @@ ctest_passed=null; ctest_failed=null
 if [ "$build_ok" = true ]; then
   timeout 600 ctest --test-dir "$BUILD" --verbose >"$OUT/ctest.log" 2>&1
   rc=$?
-  line=$(grep -E 'tests passed, [0-9]+ tests failed out of' "$OUT/ctest.log" | tail -1)
+  # "88% tests passed, 1 tests failed out of 8", or "100% tests passed out of 9" when none failed
+  line=$(grep -E 'tests passed(, [0-9]+ tests failed)? out of' "$OUT/ctest.log" | tail -1)
   total=$(echo "$line" | sed -E 's/.* out of ([0-9]+).*/\1/')
   ctest_failed=$(echo "$line" | sed -E 's/.*passed, ([0-9]+) tests failed.*/\1/')
+  [[ "$line" == *"tests passed out of"* ]] && ctest_failed=0
   [[ "$total" =~ ^[0-9]+$ && "$ctest_failed" =~ ^[0-9]+$ ]] && ctest_passed=$((total - ctest_failed)) || { ctest_passed=null; ctest_failed=null; }
   say "ctest: ${line:-no summary} (rc $rc, log: ctest.log)"
   grep -h -E '^[0-9]+: (FAIL|no CUDA device)' "$OUT/ctest.log" | head -20 | sed 's/^/  /' | tee -a "$SUMMARY"
