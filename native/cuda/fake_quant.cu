@@ -76,7 +76,7 @@ __device__ __forceinline__ FqGrad fq_grad(float x, float dy, float s, float z, c
 // PER_CHANNEL / PER_GROUP: one warp per segment (row n, group gi): dx, and dscale / dzero of the segment.
 __global__ void fq_backward_segments_kernel(const float* x, const float* dy, const float* scale, const float* zero,
                                             float* dx, float* dscale, float* dzero, FqParams p, float grad_scale,
-                                            int64_t nseg) {
+                                            int64_t nseg, bool vec4) {
   const int lane = threadIdx.x & 31;
   const int64_t seg = (int64_t)blockIdx.x * (blockDim.x >> 5) + (threadIdx.x >> 5);
   if (seg >= nseg) return;
@@ -92,12 +92,24 @@ __global__ void fq_backward_segments_kernel(const float* x, const float* dy, con
   }
   const float s = scale[seg], z = p.symmetric ? 0.0f : zero[seg];
   float ds = 0.0f, dz = 0.0f;
-  for (int64_t kk = k0 + lane; kk < k1; kk += 32) {
-    const int64_t idx = n * p.K + kk;
-    const FqGrad gr = fq_grad(x[idx], dy[idx], s, z, p);
-    dx[idx] = gr.dx;
-    ds += gr.ds;
-    dz += gr.dz;
+  if (vec4) {  // 16-byte loads and stores: segment bounds are multiples of 4 (K % 4 == 0, group >= 4)
+    for (int64_t kk = k0 + 4 * lane; kk < k1; kk += 128) {
+      const int64_t idx = n * p.K + kk;
+      const float4 xv = *reinterpret_cast<const float4*>(x + idx), gv = *reinterpret_cast<const float4*>(dy + idx);
+      const FqGrad a = fq_grad(xv.x, gv.x, s, z, p), b = fq_grad(xv.y, gv.y, s, z, p), c = fq_grad(xv.z, gv.z, s, z, p),
+                   d = fq_grad(xv.w, gv.w, s, z, p);
+      *reinterpret_cast<float4*>(dx + idx) = make_float4(a.dx, b.dx, c.dx, d.dx);
+      ds += ((a.ds + b.ds) + c.ds) + d.ds;
+      dz += ((a.dz + b.dz) + c.dz) + d.dz;
+    }
+  } else {
+    for (int64_t kk = k0 + lane; kk < k1; kk += 32) {
+      const int64_t idx = n * p.K + kk;
+      const FqGrad gr = fq_grad(x[idx], dy[idx], s, z, p);
+      dx[idx] = gr.dx;
+      ds += gr.ds;
+      dz += gr.dz;
+    }
   }
   ds = warp_sum(ds);
   dz = warp_sum(dz);
@@ -111,16 +123,27 @@ constexpr int kPartials = DQW_CUDA_FQ_WORK_FLOATS / 2;
 
 // PER_TENSOR, stage 1: block b handles elements [b*chunk, (b+1)*chunk): dx and partial sums into work.
 __global__ void fq_backward_tensor_kernel(const float* x, const float* dy, const float* scale, const float* zero,
-                                          float* dx, float* work, FqParams p, int64_t chunk) {
+                                          float* dx, float* work, FqParams p, int64_t chunk, bool vec4) {
   __shared__ float scratch[32];
   const int64_t total = p.N * p.K, begin = (int64_t)blockIdx.x * chunk, end = min(total, begin + chunk);
   const float s = scale[0], z = p.symmetric ? 0.0f : zero[0];
   float ds = 0.0f, dz = 0.0f;
-  for (int64_t i = begin + threadIdx.x; i < end; i += blockDim.x) {
-    const FqGrad gr = fq_grad(x[i], dy[i], s, z, p);
-    dx[i] = gr.dx;
-    ds += gr.ds;
-    dz += gr.dz;
+  if (vec4) {  // chunk and total are multiples of 4, the arrays 16-byte aligned
+    for (int64_t i = begin + 4 * (int64_t)threadIdx.x; i < end; i += 4 * (int64_t)blockDim.x) {
+      const float4 xv = *reinterpret_cast<const float4*>(x + i), gv = *reinterpret_cast<const float4*>(dy + i);
+      const FqGrad a = fq_grad(xv.x, gv.x, s, z, p), b = fq_grad(xv.y, gv.y, s, z, p), c = fq_grad(xv.z, gv.z, s, z, p),
+                   d = fq_grad(xv.w, gv.w, s, z, p);
+      *reinterpret_cast<float4*>(dx + i) = make_float4(a.dx, b.dx, c.dx, d.dx);
+      ds += ((a.ds + b.ds) + c.ds) + d.ds;
+      dz += ((a.dz + b.dz) + c.dz) + d.dz;
+    }
+  } else {
+    for (int64_t i = begin + threadIdx.x; i < end; i += blockDim.x) {
+      const FqGrad gr = fq_grad(x[i], dy[i], s, z, p);
+      dx[i] = gr.dx;
+      ds += gr.ds;
+      dz += gr.dz;
+    }
   }
   ds = block_sum(ds, scratch);
   dz = block_sum(dz, scratch);
@@ -261,9 +284,11 @@ DQW_API int32_t dqw_cuda_fake_quant_backward(const float* x, const float* dy, co
   if (make_params(p, N, K, granularity, group, bits, symmetric, &nseg) || !x || !dy || !scale || !dx) return kInvalid;
   if (!p.symmetric && !zero) return kInvalid;
   cudaStream_t s = as_stream(stream);
+  const bool aligned = ((uintptr_t)x & 15u) == 0 && ((uintptr_t)dy & 15u) == 0 && ((uintptr_t)dx & 15u) == 0;
   if (granularity != DQW_FQ_PER_TENSOR) {
+    const bool vec4 = aligned && K % 4 == 0 && (granularity == DQW_FQ_PER_CHANNEL || p.group_shift >= 2);
     fq_backward_segments_kernel<<<blocks_for(nseg, 8, 2147483647LL), 256, 0, s>>>(x, dy, scale, zero, dx, dscale,
-                                                                                     dzero, p, grad_scale, nseg);
+                                                                                     dzero, p, grad_scale, nseg, vec4);
     return launch_status();
   }
   const bool want_sums = dscale || (dzero && !p.symmetric);
@@ -271,9 +296,11 @@ DQW_API int32_t dqw_cuda_fake_quant_backward(const float* x, const float* dy, co
   const int64_t total = N * K;
   int64_t parts = (total + 4095) / 4096;
   if (parts > kPartials) parts = kPartials;
-  const int64_t chunk = (total + parts - 1) / parts;
+  int64_t chunk = (total + parts - 1) / parts;
+  const bool vec4 = aligned && total % 4 == 0;
+  if (vec4) chunk = (chunk + 3) / 4 * 4;  // every block starts on a float4
   fq_backward_tensor_kernel<<<(unsigned)parts, 256, 0, s>>>(x, dy, scale, zero, dx, want_sums ? work : nullptr, p,
-                                                             chunk);
+                                                             chunk, vec4);
   int32_t e = launch_status();
   if (e || !want_sums) return e;
   fq_backward_tensor_finish<<<1, 1024, 0, s>>>(work, (int)parts, dscale, dzero, p.symmetric, grad_scale);
