@@ -337,6 +337,10 @@ constexpr int kNumTiles = sizeof(kTiles) / sizeof(kTiles[0]);
 constexpr int kMaxSplits = 4;
 constexpr int kNumConfigs = kNumTiles * kMaxSplits;  // config index = tile * kMaxSplits + (splits - 1)
 constexpr int64_t kMaxTunedWorkspace = 256LL << 20;  // the autotuner skips split-K needing more scratch
+// Whether the autotuner may pick split-K for the FP16 / BF16 GEMM. Split-K changes the order of the FP32
+// additions, so a half GEMM's bits could differ between processes whose timings pick different split
+// counts (never within one process). Set false to make half results independent of the tuning.
+constexpr bool kTuneHalfSplitK = true;
 
 const char* config_name(int index) {
   static const std::string* names = [] {
@@ -492,6 +496,7 @@ int autotune(const GemmParams& p, int kind, cudaStream_t stream) {
     const int splits = effective_splits(p, c % kMaxSplits + 1, &per);
     if (splits != c % kMaxSplits + 1) continue;  // the same as a smaller split count
     if (splits > 1 && (int64_t)splits * p.m * p.n * 4 > kMaxTunedWorkspace) continue;
+    if (splits > 1 && kind != kOpS8 && !kTuneHalfSplitK) continue;
     cand[n_cand++] = {c, 3.4e38f};
   }
   cudaEvent_t e0 = nullptr, e1 = nullptr;
