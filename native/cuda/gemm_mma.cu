@@ -279,17 +279,52 @@ __global__ void __launch_bounds__(WARPS_M* WARPS_N * 32) gemm_mma_kernel(GemmPar
   });
 }
 
-// Split-K: y = epilogue(sum over z = 0, 1, ... of partial[z]) (a fixed order: deterministic).
+// Split-K: y = epilogue(sum over z = 0, 1, ... of partial[z]) (a fixed order: deterministic). Each
+// thread takes 4 consecutive elements of the flat [m * n] result: 16-byte loads of every partial when
+// m * n is a multiple of 4 (and the scratch buffer 16-byte aligned), and pair stores within a row.
 template <typename Acc>
 __global__ void splitk_reduce_kernel(GemmParams p) {
-  const int64_t total = (int64_t)p.m * p.n;
+  using Vec = typename std::conditional<std::is_same<Acc, int>::value, int4, float4>::type;
+  const int64_t total = (int64_t)p.m * p.n, quads = (total + 3) / 4;
   const Acc* part = static_cast<const Acc*>(p.partial);
-  for (int64_t idx = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; idx < total;
-       idx += (int64_t)gridDim.x * blockDim.x) {
-    Acc s = part[idx];
-    for (int z = 1; z < p.splits; ++z) s += part[z * total + idx];
-    const int row = (int)(idx / p.n), col = (int)(idx % p.n);
-    with_mode<Acc>(p.mode, [&](auto mode_c) { epi_store<decltype(mode_c)::value, Acc>(p, row, col, s, s, false); });
+  const bool vec = (total & 3) == 0 && ((uintptr_t)part & 15) == 0;
+  for (int64_t q = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; q < quads; q += (int64_t)gridDim.x * blockDim.x) {
+    const int64_t base = 4 * q;
+    Acc s[4] = {0, 0, 0, 0};
+    if (vec) {
+      for (int z = 0; z < p.splits; ++z) {
+        const Vec v = reinterpret_cast<const Vec*>(part + z * total)[q];
+        s[0] += v.x;
+        s[1] += v.y;
+        s[2] += v.z;
+        s[3] += v.w;
+      }
+    } else {
+#pragma unroll
+      for (int e = 0; e < 4; ++e)
+        if (base + e < total)
+          for (int z = 0; z < p.splits; ++z) s[e] += part[z * total + base + e];
+    }
+    int row = (int)(base / p.n), col = (int)(base % p.n);
+    with_mode<Acc>(p.mode, [&](auto mode_c) {
+      constexpr int MODE = decltype(mode_c)::value;
+      bool stored = false;  // element e was written with e - 1 as a pair
+#pragma unroll
+      for (int e = 0; e < 4; ++e) {
+        if (base + e >= total) break;
+        if (!stored) {
+          const bool two = e < 3 && base + e + 1 < total && col + 1 < p.n;
+          epi_store<MODE, Acc>(p, row, col, s[e], s[e < 3 ? e + 1 : e], two);
+          stored = two;
+        } else {
+          stored = false;
+        }
+        if (++col == p.n) {
+          col = 0;
+          ++row;
+        }
+      }
+    });
   }
 }
 
@@ -422,8 +457,8 @@ cudaError_t run_config(int config, int kind, GemmParams p, cudaStream_t stream, 
   if (e != cudaSuccess) return e;
   e = tile.launch[kind](p, stream);
   if (e == cudaSuccess) {
-    const int64_t total = (int64_t)p.m * p.n;
-    const unsigned blocks = blocks_for(total, 256, 8LL * sm_count());
+    const int64_t quads = ((int64_t)p.m * p.n + 3) / 4;
+    const unsigned blocks = blocks_for(quads, 256, 8LL * sm_count());
     if (kind == kOpS8) splitk_reduce_kernel<int><<<blocks, 256, 0, stream>>>(p);
     else splitk_reduce_kernel<float><<<blocks, 256, 0, stream>>>(p);
     e = cudaGetLastError();

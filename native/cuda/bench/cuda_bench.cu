@@ -106,13 +106,22 @@ struct GemmShape {
   int m, n, k;
 };
 
-// Times launch() with each GEMM configuration forced: ",\"<key>\":{\"128x128\":0.0123,...}".
+// Times run() (returns a cudaError_t) with each GEMM configuration forced:
+// ",\"<key>\":{\"128x128\":0.0123,...}"; null for a configuration this device cannot launch.
 template <typename F>
-std::string time_configs(const char* key, F&& launch) {
+std::string time_configs(const char* key, F&& run) {
   std::string j = std::string(",\"") + key + "\":{";
   for (int i = 0; i < dqw_cuda_gemm_config_count(); ++i) {
     BENCH_OK(dqw_cuda_gemm_force_config(dqw_cuda_gemm_config_name(i)));
-    j += std::string(i ? "," : "") + "\"" + dqw_cuda_gemm_config_name(i) + "\":" + num(time_ms(launch));
+    j += std::string(i ? "," : "") + "\"" + dqw_cuda_gemm_config_name(i) + "\":";
+    const int32_t e = run();
+    if (e != 0 || dqw_cuda_stream_synchronize(g_stream) != 0) {
+      std::fprintf(stderr, "config %s: %s\n", dqw_cuda_gemm_config_name(i), dqw_cuda_error_string(e));
+      dqw_cuda_get_last_error();
+      j += "null";
+      continue;
+    }
+    j += num(time_ms([&] { BENCH_OK(run()); }));
   }
   BENCH_OK(dqw_cuda_gemm_force_config(nullptr));
   return j + "}";
@@ -130,23 +139,23 @@ std::string bench_gemm(const GemmShape& s) {
   upload(ah, random_f16((size_t)s.m * s.k));
   upload(wh, random_f16((size_t)s.n * s.k));
   auto run_int8 = [&] {
-    BENCH_OK(dqw_cuda_gemm_s8_f32(a8.as<int8_t>(), s.k, as.as<float>(), w8.as<int8_t>(), s.k, ws.as<float>(), nullptr,
-                                  yf.as<float>(), s.n, s.m, s.n, s.k, 0, g_stream));
+    return dqw_cuda_gemm_s8_f32(a8.as<int8_t>(), s.k, as.as<float>(), w8.as<int8_t>(), s.k, ws.as<float>(), nullptr,
+                                yf.as<float>(), s.n, s.m, s.n, s.k, 0, g_stream);
   };
   auto run_s32 = [&] {
-    BENCH_OK(dqw_cuda_gemm_s8_s32(a8.as<int8_t>(), s.k, w8.as<int8_t>(), s.k, c32.as<int32_t>(), s.n, s.m, s.n, s.k,
-                                  g_stream));
+    return dqw_cuda_gemm_s8_s32(a8.as<int8_t>(), s.k, w8.as<int8_t>(), s.k, c32.as<int32_t>(), s.n, s.m, s.n, s.k,
+                                g_stream);
   };
   auto run_fp16 = [&] {
-    BENCH_OK(dqw_cuda_gemm_half(DQW_CUDA_F16, ah.p, s.k, wh.p, s.k, nullptr, yh.p, s.n, DQW_CUDA_F16, s.m, s.n, s.k, 0,
-                                g_stream));
+    return dqw_cuda_gemm_half(DQW_CUDA_F16, ah.p, s.k, wh.p, s.k, nullptr, yh.p, s.n, DQW_CUDA_F16, s.m, s.n, s.k, 0,
+                              g_stream);
   };
   BENCH_OK(dqw_cuda_gemm_force_config(nullptr));  // autotuned (the first call of each tunes)
-  const double t_int8 = time_ms(run_int8);
+  const double t_int8 = time_ms([&] { BENCH_OK(run_int8()); });
   const std::string cfg_int8 = dqw_cuda_gemm_last_config();
-  const double t_s32 = time_ms(run_s32);
+  const double t_s32 = time_ms([&] { BENCH_OK(run_s32()); });
   const std::string cfg_s32 = dqw_cuda_gemm_last_config();
-  const double t_fp16 = time_ms(run_fp16);
+  const double t_fp16 = time_ms([&] { BENCH_OK(run_fp16()); });
   const std::string cfg_fp16 = dqw_cuda_gemm_last_config();
   std::string j = std::string("{\"model\":\"") + s.model + "\",\"layer\":\"" + s.layer + "\",\"m\":" +
                   std::to_string(s.m) + ",\"n\":" + std::to_string(s.n) + ",\"k\":" + std::to_string(s.k) +
@@ -165,7 +174,7 @@ std::string bench_gemm(const GemmShape& s) {
     const double t = time_ms([&] {
       if (!lt_plan_run(p, a8.p, w8.p, c32lt.p, workspace.p, g_stream)) std::exit(3);
     });
-    run_s32();  // autotuned configuration
+    BENCH_OK(run_s32());  // autotuned configuration
     const bool same = download<int32_t>(c32, (size_t)s.m * s.n) == download<int32_t>(c32lt, (size_t)s.m * s.n);
     j += ",\"cublaslt_int8_s32_ms\":" + num(t) + ",\"cublaslt_int8_tops\":" + num(flop / t * 1e-9) +
          ",\"int8_matches_cublaslt\":" + (same ? "true" : "false") +
@@ -178,7 +187,7 @@ std::string bench_gemm(const GemmShape& s) {
     const double t = time_ms([&] {
       if (!lt_plan_run(p, ah.p, wh.p, yhlt.p, workspace.p, g_stream)) std::exit(3);
     });
-    run_fp16();  // autotuned configuration
+    BENCH_OK(run_fp16());  // autotuned configuration
     const std::vector<__half> ours = download<__half>(yh, (size_t)s.m * s.n), theirs = download<__half>(yhlt, (size_t)s.m * s.n);
     double worst = 0.0;
     for (size_t i = 0; i < ours.size(); ++i)
