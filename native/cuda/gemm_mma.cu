@@ -605,6 +605,7 @@ int32_t prepare(GemmParams& p, const void* a, int64_t lda, const void* w, int64_
                 int32_t m, int32_t n, int32_t k, int elem_bytes) {
   if (!a || !w || !y || m < 1 || n < 1 || k < 1 || lda < k || ldw < k || ldy < n) return kInvalid;
   if ((int64_t)m > 65535LL * 64) return kInvalid;  // grid.y limit with 64-row tiles
+  if ((int64_t)k * elem_bytes > 2147483647LL - 256) return kInvalid;  // K offsets in bytes are int
   p.a = static_cast<const unsigned char*>(a);
   p.w = static_cast<const unsigned char*>(w);
   p.lda_bytes = lda * elem_bytes;
