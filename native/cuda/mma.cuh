@@ -19,6 +19,21 @@ __device__ __forceinline__ void cp_async_wait_one() { asm volatile("cp.async.wai
 
 __device__ __forceinline__ uint32_t lds32(const unsigned char* p) { return *reinterpret_cast<const uint32_t*>(p); }
 
+// Waits until at most N of this thread's committed cp.async groups are still in flight.
+template <int N>
+__device__ __forceinline__ void cp_async_wait() {
+  asm volatile("cp.async.wait_group %0;\n" ::"n"(N) : "memory");
+}
+
+// ldmatrix.x4 (b16, not transposed): lanes 8i..8i+7 give the shared-memory addresses of the eight
+// 16-byte rows of matrix i; register i of lane l receives 32-bit word l%4 of row l/4 of matrix i.
+// The move is bytewise, so it serves s8 fragments as well as 16-bit ones.
+__device__ __forceinline__ void ldmatrix_x4(uint32_t (&r)[4], uint32_t smem_address) {
+  asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0,%1,%2,%3}, [%4];\n"
+               : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
+               : "r"(smem_address));
+}
+
 // ---- the instruction shapes: m16n8k32 s8 -> s32, m16n8k16 f16 / bf16 -> f32 ----------------------
 struct MmaS8 {
   using Acc = int;

@@ -2,7 +2,10 @@
 // stdout (progress on stderr). Whisper shapes: M = 1500 encoder frames, widths of base (512, MLP 2048)
 // and small (768, MLP 3072); attention at T = 1500, Dh = 64; fake-quant bandwidth on weight-sized
 // matrices. With cuBLASLt in the toolkit (DQW_HAVE_CUBLASLT) the GEMMs get a vendor baseline, and the
-// results of both are compared (INT8 exactly).
+// results of both are compared (INT8 exactly). Every GEMM is timed with the autotuned configuration
+// (int8_ms, fp16_ms, int8_s32_ms, with the chosen *_config) and with each configuration forced
+// (*_config_ms maps); *_vs_cublaslt = cuBLASLt time / our autotuned time (>= 1: we are faster).
+// `cuda_bench --gemm-only` skips the attention and fake-quant parts.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -15,6 +18,7 @@
 #include <cuda_fp16.h>
 
 #include "dqw/cuda.h"
+#include "dqw/cuda_gemm_config.h"
 #include "dqw/cuda_kernels.h"
 #ifdef DQW_HAVE_CUBLASLT
 #include "cublaslt_baseline.h"
@@ -102,6 +106,27 @@ struct GemmShape {
   int m, n, k;
 };
 
+// Times run() (returns a cudaError_t) with each GEMM configuration forced:
+// ",\"<key>\":{\"128x128\":0.0123,...}"; null for a configuration this device cannot launch.
+template <typename F>
+std::string time_configs(const char* key, F&& run) {
+  std::string j = std::string(",\"") + key + "\":{";
+  for (int i = 0; i < dqw_cuda_gemm_config_count(); ++i) {
+    BENCH_OK(dqw_cuda_gemm_force_config(dqw_cuda_gemm_config_name(i)));
+    j += std::string(i ? "," : "") + "\"" + dqw_cuda_gemm_config_name(i) + "\":";
+    const int32_t e = run();
+    if (e != 0 || dqw_cuda_stream_synchronize(g_stream) != 0) {
+      std::fprintf(stderr, "config %s: %s\n", dqw_cuda_gemm_config_name(i), dqw_cuda_error_string(e));
+      dqw_cuda_get_last_error();
+      j += "null";
+      continue;
+    }
+    j += num(time_ms([&] { BENCH_OK(run()); }));
+  }
+  BENCH_OK(dqw_cuda_gemm_force_config(nullptr));
+  return j + "}";
+}
+
 std::string bench_gemm(const GemmShape& s) {
   std::fprintf(stderr, "gemm %s %s %dx%dx%d\n", s.model, s.layer, s.m, s.n, s.k);
   const double flop = 2.0 * s.m * s.n * s.k;
@@ -113,18 +138,35 @@ std::string bench_gemm(const GemmShape& s) {
   upload(ws, std::vector<float>(s.n, 0.01f));
   upload(ah, random_f16((size_t)s.m * s.k));
   upload(wh, random_f16((size_t)s.n * s.k));
-  const double t_int8 = time_ms([&] {
-    BENCH_OK(dqw_cuda_gemm_s8_f32(a8.as<int8_t>(), s.k, as.as<float>(), w8.as<int8_t>(), s.k, ws.as<float>(), nullptr,
-                                  yf.as<float>(), s.n, s.m, s.n, s.k, 0, g_stream));
-  });
-  const double t_fp16 = time_ms([&] {
-    BENCH_OK(dqw_cuda_gemm_half(DQW_CUDA_F16, ah.p, s.k, wh.p, s.k, nullptr, yh.p, s.n, DQW_CUDA_F16, s.m, s.n, s.k, 0,
-                                g_stream));
-  });
+  auto run_int8 = [&] {
+    return dqw_cuda_gemm_s8_f32(a8.as<int8_t>(), s.k, as.as<float>(), w8.as<int8_t>(), s.k, ws.as<float>(), nullptr,
+                                yf.as<float>(), s.n, s.m, s.n, s.k, 0, g_stream);
+  };
+  auto run_s32 = [&] {
+    return dqw_cuda_gemm_s8_s32(a8.as<int8_t>(), s.k, w8.as<int8_t>(), s.k, c32.as<int32_t>(), s.n, s.m, s.n, s.k,
+                                g_stream);
+  };
+  auto run_fp16 = [&] {
+    return dqw_cuda_gemm_half(DQW_CUDA_F16, ah.p, s.k, wh.p, s.k, nullptr, yh.p, s.n, DQW_CUDA_F16, s.m, s.n, s.k, 0,
+                              g_stream);
+  };
+  BENCH_OK(dqw_cuda_gemm_force_config(nullptr));  // autotuned (the first call of each tunes)
+  const double t_int8 = time_ms([&] { BENCH_OK(run_int8()); });
+  const std::string cfg_int8 = dqw_cuda_gemm_last_config();
+  const double t_s32 = time_ms([&] { BENCH_OK(run_s32()); });
+  const std::string cfg_s32 = dqw_cuda_gemm_last_config();
+  const double t_fp16 = time_ms([&] { BENCH_OK(run_fp16()); });
+  const std::string cfg_fp16 = dqw_cuda_gemm_last_config();
   std::string j = std::string("{\"model\":\"") + s.model + "\",\"layer\":\"" + s.layer + "\",\"m\":" +
                   std::to_string(s.m) + ",\"n\":" + std::to_string(s.n) + ",\"k\":" + std::to_string(s.k) +
                   ",\"int8_ms\":" + num(t_int8) + ",\"int8_tops\":" + num(flop / t_int8 * 1e-9) +
-                  ",\"fp16_ms\":" + num(t_fp16) + ",\"fp16_tflops\":" + num(flop / t_fp16 * 1e-9);
+                  ",\"int8_config\":\"" + cfg_int8 + "\",\"int8_s32_ms\":" + num(t_s32) +
+                  ",\"int8_s32_config\":\"" + cfg_s32 + "\"" +
+                  ",\"fp16_ms\":" + num(t_fp16) + ",\"fp16_tflops\":" + num(flop / t_fp16 * 1e-9) +
+                  ",\"fp16_config\":\"" + cfg_fp16 + "\"";
+  j += time_configs("int8_config_ms", run_int8);
+  j += time_configs("int8_s32_config_ms", run_s32);
+  j += time_configs("fp16_config_ms", run_fp16);
 #ifdef DQW_HAVE_CUBLASLT
   const size_t wsb = 32u << 20;
   Dev workspace(wsb), c32lt(4 * (size_t)s.m * s.n), yhlt(2 * (size_t)s.m * s.n);
@@ -132,11 +174,11 @@ std::string bench_gemm(const GemmShape& s) {
     const double t = time_ms([&] {
       if (!lt_plan_run(p, a8.p, w8.p, c32lt.p, workspace.p, g_stream)) std::exit(3);
     });
-    BENCH_OK(dqw_cuda_gemm_s8_s32(a8.as<int8_t>(), s.k, w8.as<int8_t>(), s.k, c32.as<int32_t>(), s.n, s.m, s.n, s.k,
-                                  g_stream));
+    BENCH_OK(run_s32());  // autotuned configuration
     const bool same = download<int32_t>(c32, (size_t)s.m * s.n) == download<int32_t>(c32lt, (size_t)s.m * s.n);
     j += ",\"cublaslt_int8_s32_ms\":" + num(t) + ",\"cublaslt_int8_tops\":" + num(flop / t * 1e-9) +
-         ",\"int8_matches_cublaslt\":" + (same ? "true" : "false");
+         ",\"int8_matches_cublaslt\":" + (same ? "true" : "false") +
+         ",\"int8_s32_vs_cublaslt\":" + num(t / t_s32) + ",\"int8_vs_cublaslt\":" + num(t / t_int8);
     lt_plan_destroy(p);
   } else {
     j += ",\"cublaslt_int8_s32_ms\":null";
@@ -145,12 +187,13 @@ std::string bench_gemm(const GemmShape& s) {
     const double t = time_ms([&] {
       if (!lt_plan_run(p, ah.p, wh.p, yhlt.p, workspace.p, g_stream)) std::exit(3);
     });
+    BENCH_OK(run_fp16());  // autotuned configuration
     const std::vector<__half> ours = download<__half>(yh, (size_t)s.m * s.n), theirs = download<__half>(yhlt, (size_t)s.m * s.n);
     double worst = 0.0;
     for (size_t i = 0; i < ours.size(); ++i)
       worst = std::max(worst, (double)std::fabs(__half2float(ours[i]) - __half2float(theirs[i])));
     j += ",\"cublaslt_fp16_ms\":" + num(t) + ",\"cublaslt_fp16_tflops\":" + num(flop / t * 1e-9) +
-         ",\"fp16_max_abs_diff_vs_cublaslt\":" + num(worst);
+         ",\"fp16_max_abs_diff_vs_cublaslt\":" + num(worst) + ",\"fp16_vs_cublaslt\":" + num(t / t_fp16);
     lt_plan_destroy(p);
   } else {
     j += ",\"cublaslt_fp16_ms\":null";
@@ -232,7 +275,8 @@ std::string bench_fake_quant(int N, int K) {
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+  const bool gemm_only = argc > 1 && std::strcmp(argv[1], "--gemm-only") == 0;
   int32_t count = 0;
   const int32_t err = dqw_cuda_device_count(&count);
   if (err != 0 || count <= 0) {
@@ -264,8 +308,12 @@ int main() {
     out += (first ? "" : ",") + bench_gemm(s);
     first = false;
   }
-  out += "],\"attention\":[" + bench_attention(8) + "," + bench_attention(12) + "]";
-  out += ",\"fake_quant\":[" + bench_fake_quant(3072, 768) + "," + bench_fake_quant(4096, 4096) + "]}";
+  out += "]";
+  if (!gemm_only) {
+    out += ",\"attention\":[" + bench_attention(8) + "," + bench_attention(12) + "]";
+    out += ",\"fake_quant\":[" + bench_fake_quant(3072, 768) + "," + bench_fake_quant(4096, 4096) + "]";
+  }
+  out += "}";
   std::printf("%s\n", out.c_str());
   dqw_cuda_event_destroy(g_e0);
   dqw_cuda_event_destroy(g_e1);

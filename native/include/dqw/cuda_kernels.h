@@ -11,7 +11,9 @@
  * only what they need to stay memory safe for well-formed sizes.
  *
  * Determinism: no kernel uses floating-point atomics; every reduction has a fixed order, so repeated
- * calls give bit-identical results on the same device.
+ * calls give bit-identical results on the same device. The tensor-core GEMMs choose a kernel
+ * configuration per call shape once per process (autotuned, see dqw/cuda_gemm_config.h); INT8 results
+ * never depend on it, FP16 / BF16 results only through the split-K count.
  */
 #ifndef DQW_CUDA_KERNELS_H
 #define DQW_CUDA_KERNELS_H
