@@ -6,8 +6,8 @@
  * contiguous ranges whose partial sums (s32, or F32 for the half GEMM) go to a stream-ordered scratch
  * buffer and are added in a fixed order (split 0 first) by a second kernel that applies the epilogue.
  * INT8 results are exact in every configuration. Half GEMM results depend on the split count only
- * (the order of the FP32 additions), never on the tile shape; each call is deterministic, but two
- * processes may autotune different split counts for one shape (force a configuration to pin the bits).
+ * (the order of the FP32 additions), never on the tile shape; the autotuner picks split-K only for INT8,
+ * so autotuned half results are the same in every process (a forced split-K configuration changes them).
  *
  * By default every distinct call (operand type, epilogue, flags, m, n, k, 16-byte alignment, device)
  * is autotuned once: its first call times every configuration on the caller's stream with cudaEvents

@@ -13,7 +13,8 @@
  * Determinism: no kernel uses floating-point atomics; every reduction has a fixed order, so repeated
  * calls give bit-identical results on the same device. The tensor-core GEMMs choose a kernel
  * configuration per call shape once per process (autotuned, see dqw/cuda_gemm_config.h); INT8 results
- * never depend on it, FP16 / BF16 results only through the split-K count.
+ * never depend on it; FP16 / BF16 results depend only on the split-K count, which the autotuner leaves at 1
+ * (a forced configuration may set it).
  */
 #ifndef DQW_CUDA_KERNELS_H
 #define DQW_CUDA_KERNELS_H
