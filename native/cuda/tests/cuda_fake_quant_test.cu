@@ -165,6 +165,10 @@ int main() {
   run({64, 4096, DQW_FQ_PER_TENSOR, 0, 8, 1}, ++seed);  // 64 partial blocks in the per-tensor reduction
   run({64, 4096, DQW_FQ_PER_TENSOR, 0, 3, 0}, ++seed);
   run({5, 5120, DQW_FQ_PER_CHANNEL, 0, 4, 1}, ++seed);
+  // the float4 per-group backward: several segments per warp, a short last group (772 = 12*64 + 4) and a
+  // segment count that leaves the last warp partly empty
+  for (int g : {32, 64, 128})
+    for (int sym : {1, 0}) run({33, 772, DQW_FQ_PER_GROUP, g, 4, sym}, ++seed);
   void* p = (void*)256;
   expect_true("rejects bits=9", dqw_cuda_fake_quant_forward((float*)p, (float*)p, (float*)p, (float*)p, 1, 1,
                                                             DQW_FQ_PER_TENSOR, 0, 9, 1, nullptr) == 1);
