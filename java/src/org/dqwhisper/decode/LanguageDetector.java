@@ -55,12 +55,13 @@ public final class LanguageDetector {
         int start = Math.max(0, Math.min(startFrame, total));
         List<LanguageProbabilities> results = new ArrayList<>();
         for (int w = 0; w < windows; w++) {
-            int seek = start + w * MelSource.WINDOW_FRAMES;
+            int seek = start + w * model.windowFrames();
             if (w > 0 && seek >= total) {
                 break;
             }
-            int count = Math.min(MelSource.WINDOW_FRAMES, total + MelSource.WINDOW_FRAMES - seek);
-            try (AudioFeatures audio = model.encode(mel.window(seek, count))) {
+            // the source holds 30 s of padding frames after the audio
+            int count = Math.min(model.windowFrames(), total + MelSource.WINDOW_FRAMES - seek);
+            try (AudioFeatures audio = model.encode(mel.window(seek, count, model.windowFrames()))) {
                 results.add(detect(model, audio));
             }
         }

@@ -34,8 +34,19 @@ public interface MelSource {
      * {@code pad_or_trim} of a mel slice), {@code n_mels x 3000} row-major.
      */
     default float[] window(int start, int count) {
-        if (count < 0 || count > WINDOW_FRAMES) {
-            throw new IllegalArgumentException("a window holds 0.." + WINDOW_FRAMES + " frames, asked for " + count);
+        return window(start, count, WINDOW_FRAMES);
+    }
+
+    /**
+     * A model input of {@code windowFrames} frames ({@link SpeechModel#windowFrames()}, at most 3000):
+     * {@code frames(start, count)} followed by zeros up to {@code windowFrames}, {@code n_mels x windowFrames}.
+     */
+    default float[] window(int start, int count, int windowFrames) {
+        if (windowFrames < 1 || windowFrames > WINDOW_FRAMES) {
+            throw new IllegalArgumentException("a model window holds 1.." + WINDOW_FRAMES + " frames, got " + windowFrames);
+        }
+        if (count < 0 || count > windowFrames) {
+            throw new IllegalArgumentException("a window holds 0.." + windowFrames + " frames, asked for " + count);
         }
         int bands = nMels();
         float[] slice = frames(start, count);
@@ -43,12 +54,12 @@ public interface MelSource {
             throw new IllegalStateException("mel source returned " + slice.length + " values for " + bands
                     + " bands x " + count + " frames");
         }
-        if (count == WINDOW_FRAMES) {
+        if (count == windowFrames) {
             return slice;
         }
-        float[] out = new float[bands * WINDOW_FRAMES];
+        float[] out = new float[bands * windowFrames];
         for (int b = 0; b < bands; b++) {
-            System.arraycopy(slice, b * count, out, b * WINDOW_FRAMES, count);
+            System.arraycopy(slice, b * count, out, b * windowFrames, count);
         }
         return out;
     }

@@ -25,6 +25,15 @@ public interface SpeechModel {
     /** Encoder positions per 30 s window ({@code n_audio_ctx}, 1500: one per 20 ms). */
     int nAudioCtx();
 
+    /**
+     * Mel frames of one model input window: {@code 2 · n_audio_ctx} (the conv stem halves the frames), 3000 = 30 s for
+     * every official model; a model trained on shorter windows (e.g. {@code n_audio_ctx} 375: 7.5 s) is transcribed
+     * window by window of its own length, with the same 20 ms per encoder position and timestamp step.
+     */
+    default int windowFrames() {
+        return 2 * nAudioCtx();
+    }
+
     /** Mel bands of the input ({@code n_mels}: 80, or 128 for large-v3 and turbo). */
     int nMels();
 
@@ -51,9 +60,10 @@ public interface SpeechModel {
     /**
      * Runs the encoder on one window.
      *
-     * @param mel log-mel spectrogram, {@code n_mels x 3000} row-major (band-major: {@code mel[band * 3000 + frame]})
+     * @param mel log-mel spectrogram, {@code n_mels x windowFrames()} row-major (band-major:
+     *     {@code mel[band * windowFrames() + frame]}; 3000 frames for the official models)
      * @return the encoded audio ({@code [n_audio_ctx, n_audio_state]}), to be closed by the caller
-     * @throws IllegalArgumentException when {@code mel.length != n_mels * 3000}
+     * @throws IllegalArgumentException when {@code mel.length != n_mels * windowFrames()}
      */
     AudioFeatures encode(float[] mel);
 

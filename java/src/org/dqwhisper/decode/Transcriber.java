@@ -50,9 +50,10 @@ public final class Transcriber {
             throw new IllegalArgumentException("mel spectrogram has " + mel.nMels() + " bands, the model expects "
                     + model.nMels());
         }
-        if (MelSource.WINDOW_FRAMES % model.nAudioCtx() != 0) {
-            throw new IllegalArgumentException("n_audio_ctx " + model.nAudioCtx() + " does not divide "
-                    + MelSource.WINDOW_FRAMES + " mel frames");
+        int frames = model.windowFrames();
+        if (frames < 2 || frames > MelSource.WINDOW_FRAMES || frames % model.nAudioCtx() != 0) {
+            throw new IllegalArgumentException("a model window of " + frames + " mel frames (n_audio_ctx " + model.nAudioCtx()
+                    + ") is not supported: it must be a multiple of n_audio_ctx and at most " + MelSource.WINDOW_FRAMES + " (30 s)");
         }
     }
 

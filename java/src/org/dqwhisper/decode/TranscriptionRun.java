@@ -109,15 +109,15 @@ final class TranscriptionRun {
                 }
                 continue;
             }
-            int segmentSize = Math.min(MelSource.WINDOW_FRAMES, Math.min(contentFrames - seek, clipEnd - seek));
+            int segmentSize = Math.min(model.windowFrames(), Math.min(contentFrames - seek, clipEnd - seek));
             return new Window(seek, segmentSize, prompt(remainingPromptLength));
         }
         return null;
     }
 
-    /** The model input of {@code w}: its mel frames padded to 30 s. */
+    /** The model input of {@code w}: its mel frames padded to the model's window (30 s for the official models). */
     float[] windowMel(Window w) {
-        return mel.window(w.seek(), w.segmentSize());
+        return mel.window(w.seek(), w.segmentSize(), model.windowFrames());
     }
 
     /**
@@ -163,10 +163,10 @@ final class TranscriptionRun {
     private int window(Window w, AudioFeatures audio, DecodingResult result) {
         int seek = w.seek();
         double timeOffset = seek * HOP_LENGTH / (double) SAMPLE_RATE;
-        double windowEndTime = (seek + MelSource.WINDOW_FRAMES) * HOP_LENGTH / (double) SAMPLE_RATE;
+        double windowEndTime = (seek + model.windowFrames()) * HOP_LENGTH / (double) SAMPLE_RATE;
         int segmentSize = w.segmentSize();
         double segmentDuration = segmentSize * HOP_LENGTH / (double) SAMPLE_RATE;
-        int inputStride = MelSource.WINDOW_FRAMES / model.nAudioCtx();
+        int inputStride = model.windowFrames() / model.nAudioCtx();
         double timePrecision = inputStride * HOP_LENGTH / (double) SAMPLE_RATE;
         if (o.noSpeechThreshold() != null) {
             boolean skip = result.noSpeechProb() > o.noSpeechThreshold();

@@ -166,12 +166,13 @@ public final class WindowDecoder implements AutoCloseable {
             filters.add(new SuppressTokens(suppressed));
         }
         if (!options.withoutTimestamps()) {
-            double precision = 30.0 / model.nAudioCtx(); // seconds per timestamp step, usually 0.02
+            double precision = model.windowFrames() * 0.01 / model.nAudioCtx(); // seconds per timestamp step: 0.02
             Integer maxInitialIndex = null;
             Double maxInitial = options.maxInitialTimestamp();
             if (maxInitial != null && maxInitial != 0) {
                 maxInitialIndex = (int) Math.rint(maxInitial / precision);
             }
+            filters.add(new WindowEndTimestamps(tokenizer.timestampBegin(), model.nAudioCtx()));
             filters.add(new TimestampRules(tokenizer, sampleBegin, maxInitialIndex));
         }
         return filters;

@@ -26,6 +26,8 @@ import org.dqwhisper.text.WordTokens;
  * standardised value is 0.
  */
 final class WordAligner {
+    /** Seconds per mel frame (hop 160 at 16 kHz). */
+    private static final double HOP_SECONDS = 0.01;
     /** Logit rows fetched per decoder call, to bound the memory of the token-probability pass. */
     private static final int LOGIT_CHUNK = 32;
 
@@ -65,7 +67,7 @@ final class WordAligner {
         if (words.size() <= 1) {
             return new ArrayList<>();
         }
-        double positionsPerSecond = model.nAudioCtx() / 30.0;
+        double positionsPerSecond = model.nAudioCtx() / (model.windowFrames() * HOP_SECONDS); // 50 for every Whisper
         double[] jumpTimes = jumpTimes(path, cost.length, positionsPerSecond);
         List<AlignedWord> out = new ArrayList<>(words.size() - 1);
         int boundary = 0;
