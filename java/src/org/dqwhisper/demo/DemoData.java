@@ -12,6 +12,7 @@ import org.dqwhisper.audio.AudioLoader;
 import org.dqwhisper.audio.LogMelSpectrogram;
 import org.dqwhisper.audio.MelSpectrogram;
 import org.dqwhisper.text.WhisperTokenizer;
+import org.dqwhisper.train.data.WhisperLabels;
 import org.dqwhisper.train.TrainingBatch;
 import org.dqwhisper.train.data.Manifest;
 import org.dqwhisper.train.data.ManifestEntry;
@@ -20,8 +21,10 @@ import org.dqwhisper.train.data.ManifestEntry;
  * One split of the demo corpus in memory: per utterance its language, reference text, log-mel model input
  * ({@code log_mel_spectrogram(pad_or_trim(audio))} cut to the model's {@code 2·n_audio_ctx} frames, as
  * {@code dqw finetune} computes it for the bundled models) and teacher-forcing tokens
- * ({@code <|startoftranscript|><|lang|><|transcribe|><|notimestamps|>} + {@code " " + text} + {@code <|endoftext|>},
- * the prompt positions not scored — the labelling the bundled teacher and student were trained with).
+ * ({@code <|startoftranscript|><|lang|><|transcribe|><|notimestamps|>} + text + {@code <|endoftext|>}, the text
+ * with a leading space except in languages written without spaces ({@link WhisperLabels#textForLanguage}, Whisper's
+ * and {@code dqw finetune}'s labelling, which the bundled teacher's second stage was trained with; the student start
+ * point saw a leading space for zh too), the prompt positions not scored).
  */
 public final class DemoData {
     /** One utterance. {@code mel} is row-major [n_mels, frames]. */
@@ -67,7 +70,9 @@ public final class DemoData {
                 MelSpectrogram full = fronts.get().audioPaddedInput(pcm);
                 float[] mel = (frames == full.frames() ? full : full.segment(0, frames, frames)).toFloatArray();
                 int[] prompt = tokenizer.sotSequenceIncludingNoTimestamps(e.language(), WhisperTokenizer.Task.TRANSCRIBE);
-                int[] text = tokenizer.encode(" " + e.text().strip());
+                // Whisper's convention, as dqw finetune / distill label it: a leading space, except for languages
+                // written without spaces (zh, ja, ...), so the teacher's soft labels come from sequences like its own
+                int[] text = tokenizer.encode(WhisperLabels.textForLanguage(e.text(), e.language()));
                 int[] seq = Arrays.copyOf(prompt, prompt.length + text.length + 1);
                 System.arraycopy(text, 0, seq, prompt.length, text.length);
                 seq[seq.length - 1] = tokenizer.eot();
