@@ -25,7 +25,8 @@
 # and, when the GPU machine has no JDK, a small runtime (35 MB) made with the JDK's jlink:
 #   jlink --add-modules java.base,java.logging,java.management,jdk.unsupported \
 #       --strip-debug --no-header-files --no-man-pages --compress=2 --output target/jre
-# (all four fit the 64 MiB a device run can carry).
+# (all four fit the 64 MiB a device run can carry, once scripts/gpu-stage.sh stage has trimmed the tracked
+# files that the GPU run does not need; scripts/gpu-stage.sh restore puts them back).
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$(pwd)
