@@ -39,8 +39,8 @@ AttnArgs pack(const float* q, const float* k, const float* v, int64_t B, int64_t
 
 using ItemKernel = void (*)(const AttnArgs&, int64_t, int64_t, float*);
 
-void run_items(ItemKernel kernel, const AttnArgs& a, int64_t items) {
-  const int64_t floats = dqw::nn::attention_scratch_floats(a.Dh);
+void run_items(ItemKernel kernel, const AttnArgs& a, int64_t items, int64_t extra_floats = 0) {
+  const int64_t floats = dqw::nn::attention_scratch_floats(a.Dh) + extra_floats;
   dqw::parallel_for(items, [&](int64_t i0, int64_t i1) {
     std::vector<float> scratch(floats);
     kernel(a, i0, i1, scratch.data());
@@ -64,7 +64,9 @@ DQW_API void dqw_nn_attention_f32(const float* q, const float* k, const float* v
   a.o = out;
   a.lse = lse;
   const int64_t rows = B / Bk * Tq;
-  run_items(dqw::nn::kernels().attention_forward_items, a, Bk * heads * ((rows + kRows - 1) / kRows));
+  // a head's transposed keys and packed values (see attention_forward_items), when a group has several query rows
+  const int64_t head_floats = rows > 1 ? 2 * head_dim * ((Tk + dqw::nn::kTile - 1) / dqw::nn::kTile) * dqw::nn::kTile : 0;
+  run_items(dqw::nn::kernels().attention_forward_items, a, Bk * heads * ((rows + kRows - 1) / kRows), head_floats);
 }
 
 DQW_API void dqw_nn_attention_backward_f32(const float* q, const float* k, const float* v, const float* out,

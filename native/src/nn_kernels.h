@@ -65,6 +65,8 @@ struct Kernels {
   void (*attention_forward_items)(const AttnArgs& a, int64_t i0, int64_t i1, float* scratch);
   void (*attention_dq_items)(const AttnArgs& a, int64_t i0, int64_t i1, float* scratch);
   void (*attention_dkv_items)(const AttnArgs& a, int64_t i0, int64_t i1, float* scratch);
+  // rows [r0, r1) of x [N,V]: greedy pick and its log-softmax
+  void (*argmax_log_softmax_rows)(const float* x, int32_t* idx, double* logp, int64_t V, int64_t r0, int64_t r1);
 };
 
 const Kernels& kernels_scalar();

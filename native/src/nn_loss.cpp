@@ -30,4 +30,11 @@ DQW_API void dqw_nn_kl_divergence_f32(const float* student, const float* teacher
   });
 }
 
+DQW_API void dqw_nn_argmax_log_softmax_rows_f32(const float* x, int32_t* idx, double* logp, int64_t N, int64_t V) {
+  if (V <= 0) return;
+  const auto& k = kernels();
+  int64_t grain = V >= 8192 ? 1 : 8192 / V;
+  dqw::parallel_for_grain(N, grain, [&](int64_t r0, int64_t r1) { k.argmax_log_softmax_rows(x, idx, logp, V, r0, r1); });
+}
+
 }  // extern "C"

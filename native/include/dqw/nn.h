@@ -130,5 +130,10 @@ DQW_API void dqw_nn_kl_divergence_f32(const float* student, const float* teacher
                                       const int32_t* mask, float* losses, float* dstudent,
                                       int64_t N, int64_t V, float temperature, float scale);
 
+/* x [N,V] -> idx [N] = the lowest index of each row's maximum, logp [N] = log softmax(row)[idx]
+ * (greedy decoding's pick and its log-probability; the exponential sum in double). A row holding
+ * NaN gives idx 0 and logp NaN. */
+DQW_API void dqw_nn_argmax_log_softmax_rows_f32(const float* x, int32_t* idx, double* logp, int64_t N, int64_t V);
+
 DQW_EXTERN_C_END
 #endif

@@ -1,6 +1,7 @@
 package org.dqwhisper.decode;
 
 import java.util.Arrays;
+import org.dqwhisper.kernels.NnKernels;
 import org.dqwhisper.tensor.Tensor;
 import org.dqwhisper.whisper.DecoderState;
 import org.dqwhisper.whisper.WhisperModel;
@@ -8,7 +9,8 @@ import org.dqwhisper.whisper.WhisperModel;
 /**
  * Plain greedy decoding on the KV-cache path, as whisper's {@code GreedyDecoder(temperature=0)}: the
  * first call runs the whole prompt, later calls feed only the last token; each step takes the argmax
- * (lowest id on ties) of the last position's logits. No logit filters here.
+ * (lowest id on ties) of the last position's logits, picked natively by {@link NnKernels#argmaxLogSoftmax}.
+ * No logit filters here.
  */
 public final class GreedyDecoder {
     /** Result: the new tokens, the last-position logits of every step, and the sum of log-probabilities. */
@@ -27,36 +29,19 @@ public final class GreedyDecoder {
         double sum = 0;
         int n = 0;
         int[] feed = prompt;
+        int[] pick = new int[1];
+        double[] logprob = new double[1];
         while (n < maxTokens) {
-            float[] last;
-            try (Tensor l = model.decode(state, feed)) {
-                int v = (int) l.dim(1);
-                last = new float[v];
-                float[] all = l.toFloatArray();
-                System.arraycopy(all, (int) ((l.dim(0) - 1) * v), last, 0, v);
+            try (Tensor l = model.decode(state, feed); Tensor last = l.rows(l.dim(0) - 1, l.dim(0))) {
+                NnKernels.argmaxLogSoftmax(last, pick, logprob); // on the native logits: no per-token copy of the vocabulary
+                if (keepLogits) logits[n] = last.toFloatArray();
             }
-            int best = argmax(last);
-            sum += logSoftmaxAt(last, best);
-            if (keepLogits) logits[n] = last;
+            int best = pick[0];
+            sum += logprob[0];
             out[n++] = best;
             if (best == stopToken && stopToken >= 0) break;
             feed = new int[] {best};
         }
         return new Result(Arrays.copyOf(out, n), keepLogits ? Arrays.copyOf(logits, n) : null, sum);
-    }
-
-    public static int argmax(float[] x) {
-        int best = 0;
-        for (int i = 1; i < x.length; i++) if (x[i] > x[best]) best = i;
-        return best;
-    }
-
-    /** log softmax(x)[i], computed in double. */
-    public static double logSoftmaxAt(float[] x, int i) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (float v : x) max = Math.max(max, v);
-        double s = 0;
-        for (float v : x) s += Math.exp(v - max);
-        return x[i] - max - Math.log(s);
     }
 }

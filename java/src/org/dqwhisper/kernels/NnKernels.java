@@ -315,4 +315,13 @@ public final class NnKernels {
             Tensor dStudent, float scaleForGrad) {
         NnLosses.klDivergence(studentLogits, teacherLogits, temperature, mask, losses, dStudent, scaleForGrad);
     }
+
+    /**
+     * Greedy pick per row of logits [N,V]: {@code tokens[n]} = the lowest index of row n's maximum and
+     * {@code logprobs[n]} = log softmax(row n)[tokens[n]] (the exponential sum in double). A row holding NaN
+     * gives token 0 and a NaN log-probability. Both arrays must have N elements.
+     */
+    public static void argmaxLogSoftmax(Tensor logits, int[] tokens, double[] logprobs) {
+        NnLosses.argmaxLogSoftmax(logits, tokens, logprobs);
+    }
 }

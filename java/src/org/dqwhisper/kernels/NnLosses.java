@@ -81,4 +81,23 @@ final class NnLosses {
         NativeNn.dqw_nn_kl_divergence_f32(student.floatPointer(), teacher.floatPointer(), mask == null ? null : mask.intPointer(),
                 losses.floatPointer(), ptr(dStudent), n, v, temperature, scaleForGrad);
     }
+
+    static void argmaxLogSoftmax(Tensor logits, int[] tokens, double[] logprobs) {
+        final String op = "argmaxLogSoftmax";
+        rank(op, "logits", f32(op, "logits", logits), 2);
+        long n = logits.dim(0), v = logits.dim(1);
+        if (v < 1) throw new IllegalArgumentException(op + ": logits " + logits.describe() + " has no classes");
+        if (tokens == null || logprobs == null) throw new IllegalArgumentException(op + ": null output array");
+        if (tokens.length != n || logprobs.length != n) {
+            throw new IllegalArgumentException(op + ": logits " + logits.describe() + " has " + n + " rows, but the outputs hold " + tokens.length
+                    + " tokens and " + logprobs.length + " log-probabilities");
+        }
+        CpuRuntime.ensureLoaded();
+        try (org.bytedeco.javacpp.IntPointer idx = new org.bytedeco.javacpp.IntPointer(n);
+                org.bytedeco.javacpp.DoublePointer lp = new org.bytedeco.javacpp.DoublePointer(n)) {
+            NativeNn.dqw_nn_argmax_log_softmax_rows_f32(logits.floatPointer(), idx, lp, n, v);
+            idx.get(tokens);
+            lp.get(logprobs);
+        }
+    }
 }

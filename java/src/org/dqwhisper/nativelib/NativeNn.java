@@ -1,5 +1,6 @@
 package org.dqwhisper.nativelib;
 
+import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.Loader;
@@ -82,4 +83,7 @@ public final class NativeNn {
     public static native void dqw_nn_kl_divergence_f32(@Cast("const float*") FloatPointer student, @Cast("const float*") FloatPointer teacher,
             @Cast("const int32_t*") IntPointer mask, FloatPointer losses, FloatPointer dstudent, long N, long V, float temperature,
             float scale);
+
+    public static native void dqw_nn_argmax_log_softmax_rows_f32(@Cast("const float*") FloatPointer x, IntPointer idx, DoublePointer logp,
+            long N, long V);
 }

@@ -75,20 +75,24 @@ public final class Conv1d implements AutoCloseable {
         linear.setRequiresGrad(requiresGrad);
     }
 
-    public void prepare() {
-        linear.prepare(Precision.FP32);
+    /** Packs the weights for inference in precision {@code p} (training always runs in FP32). */
+    public void prepare(Precision p) {
+        linear.prepare(p);
     }
 
     public void invalidate() {
         linear.invalidate();
     }
 
-    /** Inference: y [B, Tout, out] = act(conv(x [B, T, in])). */
-    public void forward(Tensor x, Tensor y) {
+    /**
+     * Inference: y [B, Tout, out] = act(conv(x [B, T, in])), as im2col and one GEMM in precision {@code p}
+     * (INT8: each im2col row quantized dynamically, the weights per output channel, as every Linear).
+     */
+    public void forward(Tensor x, Tensor y, Precision p) {
         long[] dims = check(x, y);
         try (Tensor cols = Tensor.allocate(name() + ".cols", DType.F32, dims[0], dims[2], (long) inChannels * kernel)) {
             im2col(x, cols);
-            linear.forward(cols, y, gelu, Precision.FP32);
+            linear.forward(cols, y, gelu, p);
         }
     }
 

@@ -14,7 +14,7 @@ import org.dqwhisper.tensor.Tensor;
 /**
  * Whisper's audio encoder: {@code GELU(conv1(mel))}, {@code GELU(conv2(·))} (stride 2), plus the
  * sinusoidal positional embedding stored in the checkpoint (a fixed buffer, never trained), pre-LN
- * blocks, {@code ln_post}. The convolutions run as im2col + the FP32 GEMM and stay FP32 in INT8 mode.
+ * blocks, {@code ln_post}. The convolutions run as im2col + one GEMM, in the model's precision (INT8 too).
  * Mel input is channel-major [n_mels, frames] (or a batch [B, n_mels, frames]); it is transposed to
  * time-major for the convolutions.
  */
@@ -103,8 +103,8 @@ public final class AudioEncoder implements AutoCloseable {
     }
 
     void prepare(Precision p) {
-        conv1.prepare();
-        conv2.prepare();
+        conv1.prepare(p);
+        conv2.prepare(p);
         for (ResidualAttentionBlock b : blocks) b.prepare(p);
     }
 
@@ -152,8 +152,8 @@ public final class AudioEncoder implements AutoCloseable {
         try (Tensor melT = Tensor.allocate("mel.T", DType.F32, b, nFrames(), nMels);
                 Tensor h1 = Tensor.allocate("conv1.out", DType.F32, b, nFrames(), width)) {
             transposeMel(mel3, melT);
-            conv1.forward(melT, h1);
-            conv2.forward(h1, x);
+            conv1.forward(melT, h1, p);
+            conv2.forward(h1, x, p);
             NnKernels.addPositional(x, positionalEmbedding, 0);
             for (ResidualAttentionBlock blk : blocks) blk.forwardEncoder(x, p);
             lnPost.forward(x, x);

@@ -44,6 +44,9 @@ class NnKernelsAttentionTest {
         {1, 1, 9, 20, 1, 256, -1},  // the largest head dim
         {1, 1, 3, 4, 2, 1, 1},      // head dim 1
         {2, 1, 40, 37, 3, 24, -1},  // shared K/V, rows of two batches in one block
+        {1, 1, 75, 75, 2, 60, -1},  // head dim 60 (d = 120, 2 heads): a masked last vector in the value sums
+        {2, 2, 70, 70, 1, 80, 0},   // head dim 80: one full 64-float chunk and a tail, causal across tiles
+        {1, 1, 7, 150, 2, 33, 140}, // causal offset: rows end in different key tiles
     };
 
     private static Attn attn(long[] c) {

@@ -201,7 +201,7 @@ class ModuleGradientTest {
             }
             // inference forward (fused GELU epilogue) agrees with the training forward
             try (Tensor xt = Tensor.of(xf, B, frames, cin); Tensor y = Tensor.allocate(DType.F32, B, tout, D)) {
-                conv.forward(xt, y);
+                conv.forward(xt, y, org.dqwhisper.nn.Precision.FP32);
                 GradientCheck.forward(name + " inference", y.toFloatArray(), conv(ref, name, x, frames, cin, first ? 1 : 2));
             }
         }
