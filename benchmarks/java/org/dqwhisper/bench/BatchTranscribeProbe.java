@@ -27,8 +27,8 @@ import org.dqwhisper.whisper.WhisperSpeechModel;
  * give the same transcriptions.
  *
  * <p>Args: size (tiny) precision (fp32) files (8) batchSize (8) sampleLen (64) reps (2) threads (1) fullLength
- * (false; true suppresses end-of-text so that every window decodes sampleLen tokens, as speech would, instead
- * of the few a random model gives).
+ * (false; true suppresses end-of-text and timestamps so that every window decodes sampleLen tokens, as speech
+ * would, instead of the few a random model gives).
  * Run: {@code mvn -B -o test-compile exec:exec@main -Dmain.class=org.dqwhisper.bench.BatchTranscribeProbe
  * -Dmain.args="tiny fp32 8 8 64 2 1"}.
  */
@@ -48,7 +48,7 @@ public final class BatchTranscribeProbe {
         MelSource mel = MelSource.of(m.toFloatArray(), c.nMels(), m.frames(), pcm.length / LogMelSpectrogram.HOP_LENGTH);
         List<MelSource> inputs = Collections.nCopies(files, mel);
         TranscribeOptions o = TranscribeOptions.builder()
-                .decoding(DecodingOptions.builder().language("en").sampleLen(sampleLen)
+                .decoding(DecodingOptions.builder().language("en").sampleLen(sampleLen).withoutTimestamps(fullLength)
                         .suppressTokens(fullLength ? "-1," + (c.nVocab() >= 51865 ? 50257 : 50256) : "-1").build())
                 .temperatures(List.of(0.0)).build();
         try (WhisperSpeechModel model = new WhisperSpeechModel(WhisperModel.build(c, new RandomWhisper(c, 1), p), null, true)) {

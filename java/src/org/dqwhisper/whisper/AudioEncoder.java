@@ -140,7 +140,9 @@ public final class AudioEncoder implements AutoCloseable {
 
     /**
      * mel [n_mels, 2·n_audio_ctx] → encoder output [n_audio_ctx, d], or a batch [B, n_mels, frames] →
-     * [B, n_audio_ctx, d] (a new tensor).
+     * [B, n_audio_ctx, d] (a new tensor). A batch runs window by window: each window's GEMMs already have
+     * n_audio_ctx rows, so stacking windows gains nothing on the CPU, while it would multiply every activation
+     * buffer by B (fresh, page-faulted memory for a batch of 30 s windows). The results are the same either way.
      */
     public Tensor forward(Tensor mel, Precision p) {
         boolean single = mel.rank() == 2;
@@ -149,18 +151,29 @@ public final class AudioEncoder implements AutoCloseable {
         Tensor out = single ? Tensor.allocate("encoder.output", DType.F32, nCtx, width)
                 : Tensor.allocate("encoder.output", DType.F32, b, nCtx, width);
         Tensor x = single ? out.reshape(1, nCtx, width) : out;
-        try (Tensor melT = Tensor.allocate("mel.T", DType.F32, b, nFrames(), nMels);
-                Tensor h1 = Tensor.allocate("conv1.out", DType.F32, b, nFrames(), width)) {
-            transposeMel(mel3, melT);
+        try {
+            for (long i = 0; i < b; i++) {
+                try (Tensor melI = mel3.rows(i, i + 1); Tensor xI = x.rows(i, i + 1)) {
+                    forwardWindow(melI, xI, p);
+                }
+            }
+            return out;
+        } catch (RuntimeException e) {
+            out.close();
+            throw e;
+        }
+    }
+
+    /** One window: mel [1, n_mels, frames] → x [1, n_audio_ctx, d]. */
+    private void forwardWindow(Tensor mel, Tensor x, Precision p) {
+        try (Tensor melT = Tensor.allocate("mel.T", DType.F32, 1, nFrames(), nMels);
+                Tensor h1 = Tensor.allocate("conv1.out", DType.F32, 1, nFrames(), width)) {
+            transposeMel(mel, melT);
             conv1.forward(melT, h1, p);
             conv2.forward(h1, x, p);
             NnKernels.addPositional(x, positionalEmbedding, 0);
             for (ResidualAttentionBlock blk : blocks) blk.forwardEncoder(x, p);
             lnPost.forward(x, x);
-            return out;
-        } catch (RuntimeException e) {
-            out.close();
-            throw e;
         }
     }
 
