@@ -37,7 +37,9 @@ import org.dqwhisper.whisper.WhisperModel;
  * own matcher, adapter (teacher → student encoder FFN width) and {@link #encoderMatchingLog()}:
  * <pre>  L = (1−α)·CE + α·(KL_T + L_hid + L_hid,enc)</pre>
  * {@code L_hid,enc = (1/N_S,enc)·Σ_i d(s_i, t_m(i))} over encoder layers, every audio frame counted (no mask; with
- * the per-token reduction divided by B·n_audio_ctx frames).
+ * the per-token reduction divided by B·n_audio_ctx frames). For it the frozen teacher encoder runs its training
+ * forward, which keeps its activations for the step (and uses the GEMM attention rather than the fused inference
+ * kernel, so its logits differ from a run without encoder matching by FP32 rounding).
  *
  * <p>Not thread-safe. Owns the adapter and optimizer; the caller owns the models.
  */
