@@ -151,7 +151,7 @@ class DistillRunTest {
     }
 
     /**
-     * {@code --train-encoder --match-encoder dynamic --hidden-source unmasked-recompute}: a 3-encoder-layer teacher, a
+     * {@code --train-encoder --match-encoder dynamic --hidden-source unmasked-recompute --quant w8}: a 3-encoder-layer teacher, a
      * narrower student checkpoint with 2 encoder layers (both adapters 128 → 64). The loss is finite, the encoder mapping
      * is logged every step (CSV and plot), the checkpoint holds the encoder adapter and its moments and the encoder's
      * moments, and a stopped and resumed run ends bit-identical; resuming with the other hidden source is refused.
@@ -164,7 +164,7 @@ class DistillRunTest {
             TrainingCheckpoint.writeModel(bigTeacher, t);
             TrainingCheckpoint.writeModel(student, s);
         }
-        Distiller.Options o = Distiller.Options.paper().withQuant(QuantConfig.NONE).withEncoderMatch(DynamicLayerMatcher.Mode.DYNAMIC)
+        Distiller.Options o = Distiller.Options.paper().withEncoderMatch(DynamicLayerMatcher.Mode.DYNAMIC) // w8 QAD of the decoder too
                 .withHiddenSource(HiddenSource.UNMASKED_RECOMPUTE);
         assertTrue(o.trainEncoder());
         Path ref = dir.resolve("enc-uninterrupted");
@@ -189,6 +189,7 @@ class DistillRunTest {
         String state = "checkpoint-00000005/" + TrainingCheckpoint.STATE_TENSORS;
         assertSameBits(ref.resolve(state), out.resolve(state));
         assertEquals(Files.readString(ref.resolve("matching-encoder.csv")), Files.readString(out.resolve("matching-encoder.csv")));
+        assertTrue(Files.isDirectory(out.resolve("model-quantized")), "the QAD student's integer export");
         try (SafetensorsFile f = SafetensorsFile.open(out.resolve(state))) {
             assertTrue(f.names().contains("encoder_adapter.weight") && f.names().contains("exp_avg.encoder_adapter.weight"), f.names().toString());
             assertTrue(f.names().contains("exp_avg.encoder.blocks.0.mlp.0.weight"), "the student encoder is trained");
