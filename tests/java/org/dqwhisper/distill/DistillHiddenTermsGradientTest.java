@@ -197,6 +197,64 @@ class DistillHiddenTermsGradientTest {
         }
     }
 
+    /**
+     * Two steps with both hidden terms (dynamic matching): bit-identical student, adapters and mappings for 1, 2 and 3
+     * kernel threads; on every ISA path the same mappings and terms within 1e-4 relative (FP32 kernels that differ in
+     * summation order and vector width; the terms are means of O(1e-2) distances over 64 features).
+     */
+    @Test
+    void stepsAreBitIdenticalAcrossThreadCountsAndAgreeAcrossIsas() {
+        Distiller.Options o = options(Mode.DYNAMIC, HiddenSource.UNMASKED_RECOMPUTE, Mode.DYNAMIC);
+        float[][] first = null;
+        double[] firstTerms = null;
+        int before = org.dqwhisper.kernels.CpuRuntime.threads();
+        for (int threads = 1; threads <= 3; threads++) {
+            org.dqwhisper.kernels.CpuRuntime.setThreads(threads);
+            try {
+                TwoSteps r = twoSteps(o);
+                if (first == null) {
+                    first = r.weights();
+                    firstTerms = r.terms();
+                } else {
+                    for (int i = 0; i < first.length; i++) assertArrayEquals(first[i], r.weights()[i], threads + " threads, tensor " + i);
+                    assertArrayEquals(firstTerms, r.terms(), threads + " threads: terms and mappings");
+                }
+            } finally {
+                org.dqwhisper.kernels.CpuRuntime.setThreads(before);
+            }
+        }
+        for (org.dqwhisper.kernels.Isa isa : org.dqwhisper.kernels.Isa.values()) {
+            if (isa.compareTo(org.dqwhisper.kernels.CpuRuntime.detectedIsa()) > 0) continue;
+            org.dqwhisper.kernels.CpuRuntime.forceIsa(isa);
+            try {
+                double[] terms = twoSteps(o).terms();
+                for (int i = 0; i < terms.length; i++) assertEquals(firstTerms[i], terms[i], 1e-4 * Math.abs(firstTerms[i]), isa + ": entry " + i);
+            } finally {
+                org.dqwhisper.kernels.CpuRuntime.forceIsa(null);
+            }
+        }
+    }
+
+    /** Trained tensors after two steps, and {hidden, encoder hidden, decoder mapping..., encoder mapping...} of the second step. */
+    private record TwoSteps(float[][] weights, double[] terms) {}
+
+    private static TwoSteps twoSteps(Distiller.Options o) {
+        try (WhisperModel t = teacher(16); WhisperModel s = WhisperInit.random(STUDENT, 17); TrainingBatch batch = DistillerTest.data(t, 2, 18);
+                Distiller d = new Distiller(t, s, o)) {
+            d.step(batch, 1e-3);
+            Distiller.StepResult r = d.step(batch, 1e-3);
+            java.util.List<Parameter> ps = d.trainableParameters();
+            float[][] w = new float[ps.size()][];
+            for (int i = 0; i < w.length; i++) w[i] = ps.get(i).value().toFloatArray();
+            double[] terms = new double[2 + r.mapping().length + r.encoderMapping().length];
+            terms[0] = r.terms().hidden();
+            terms[1] = r.encoderHidden();
+            for (int i = 0; i < r.mapping().length; i++) terms[2 + i] = r.mapping()[i];
+            for (int i = 0; i < r.encoderMapping().length; i++) terms[2 + r.mapping().length + i] = r.encoderMapping()[i];
+            return new TwoSteps(w, terms);
+        }
+    }
+
     /** The recompute's memory is given back with the pass: nothing of it stays lent after a step. */
     @Test
     void stepsLeaveNoWorkspaceTensorsLent() {
