@@ -153,6 +153,10 @@ public final class Distiller implements AutoCloseable {
         if (teacher.config().nMels() != student.config().nMels()) {
             throw new IllegalArgumentException("distill: teacher and student take different mel bins");
         }
+        if (options.matchesEncoder() && teacher.config().nAudioCtx() != student.config().nAudioCtx()) {
+            throw new IllegalArgumentException("distill: encoder matching compares frame by frame, but the teacher encoder has n_audio_ctx "
+                    + teacher.config().nAudioCtx() + " and the student's " + student.config().nAudioCtx() + " (not pooled: refused)");
+        }
         this.teacher = teacher;
         this.student = student;
         this.options = options;
@@ -168,10 +172,6 @@ public final class Distiller implements AutoCloseable {
         this.adapterBias = new Parameter("adapter.bias", adapter.bias());
         this.optimizer = new AdamW(0.9, 0.999, 1e-8, options.weightDecay());
         if (options.matchesEncoder()) {
-            if (teacher.config().nAudioCtx() != student.config().nAudioCtx()) {
-                throw new IllegalArgumentException("distill: encoder matching compares frame by frame, but the teacher encoder has n_audio_ctx "
-                        + teacher.config().nAudioCtx() + " and the student's " + student.config().nAudioCtx());
-            }
             int nse = student.config().nAudioLayer(), nte = teacher.config().nAudioLayer();
             this.encoderMatcher = new DynamicLayerMatcher(options.encoderMatch(), nse, nte);
             this.encoderMatchingLog = new MatchingLog(nse, nte);
