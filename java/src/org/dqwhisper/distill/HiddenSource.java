@@ -11,8 +11,9 @@ public enum HiddenSource {
     MASKED("masked"),
     /**
      * The authors' code: each decoder block's FFN activation recomputed from that block's causal-pass input with
-     * the self-attention unmasked (every position sees the later tokens too), for teacher and student alike; the
-     * student's gradient flows back through the recompute.
+     * the self-attention unmasked (every position sees the later tokens too, and in a padded batch the padding at the
+     * end of shorter rows, as in the authors' code), for teacher and student alike; the student's gradient flows back
+     * through the recompute.
      */
     UNMASKED_RECOMPUTE("unmasked-recompute");
 
