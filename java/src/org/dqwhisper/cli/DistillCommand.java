@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 
 /** {@code dqw distill}: DQ-Whisper distillation, optionally quantization-aware (a shell over {@link DistillRun}). */
 @Command(name = "distill",
-        description = {"Distil a frozen FP teacher into a student: L = (1-alpha)*CE + alpha*(KL_T + L_hid) with matched decoder FFN",
+        description = {"Distil a frozen FP teacher into a student: L = (1-alpha)*CE + alpha*(KL_T + L_hid [+ L_hid_enc]) with matched decoder FFN",
             "activations; --quant fake-quantizes the student while it learns (QAD) and exports its integer weights.",
             "Writes OUT/checkpoint-N (student + adapter + optimizer state), OUT/model, OUT/model-quantized (with --quant),",
             "OUT/matching.csv, OUT/matching.png, OUT/metrics.csv and OUT/curves.png (loss curve)."})
@@ -57,6 +57,15 @@ public final class DistillCommand implements Callable<Integer> {
 
     @Option(names = "--train-encoder", description = "Train the student encoder too (frozen by default, as the authors' code).")
     boolean trainEncoder;
+
+    @Option(names = "--match-encoder", defaultValue = "none", description = "With --train-encoder: also match encoder layers' FFN activations"
+            + " (own adapter and matching log): static, dynamic, dynamic-free or none (default ${DEFAULT-VALUE}).")
+    String matchEncoder;
+
+    @Option(names = "--hidden-source", defaultValue = "masked", description = "Decoder FFN activations of L_hid: masked (the causal training"
+            + " forward's) or unmasked-recompute (the authors' code: recomputed per block with self-attention unmasked; logits stay causal)"
+            + " (default ${DEFAULT-VALUE}).")
+    String hiddenSource;
 
     @Option(names = "--steps", defaultValue = "1000", description = "Optimizer updates (default ${DEFAULT-VALUE}).")
     long steps;
@@ -106,7 +115,8 @@ public final class DistillCommand implements Callable<Integer> {
             QuantConfig q = QuantConfig.parse(quant);
             org.dqwhisper.distill.QuantizedExport.checkExportable(q);
             Distiller.Options o = new Distiller.Options(DynamicLayerMatcher.Mode.parse(match), alpha, temperature,
-                    DistillationLosses.Reduction.parse(reduction), q, trainEncoder, weightDecay, seed);
+                    DistillationLosses.Reduction.parse(reduction), q, trainEncoder, weightDecay, seed,
+                    org.dqwhisper.distill.HiddenSource.parse(hiddenSource), DynamicLayerMatcher.Mode.parse(matchEncoder));
             settings = new DistillRun.Settings(teacher, student, studentLayers, train, dev, out, o, steps, batchSize, lr,
                     warmup < 0 ? steps / 10 : warmup, logEvery, saveEvery, resume, keep, 0, specAugment, featureCache);
         } catch (IllegalArgumentException e) {

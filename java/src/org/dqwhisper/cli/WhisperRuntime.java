@@ -15,6 +15,7 @@ import org.dqwhisper.whisper.cuda.CudaSpeechModel;
 
 /** The real model loader and audio front end behind the CLI's {@link SpeechModels} seam. */
 final class WhisperRuntime {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(WhisperRuntime.class);
     private WhisperRuntime() {}
 
     static void install() {
@@ -44,7 +45,18 @@ final class WhisperRuntime {
         });
     }
 
+    /**
+     * The model for CPU inference. A quantized export's integer Linears then drop their FP32 master weights
+     * ({@link WhisperModel#releaseIntegerMasterWeights}): nothing on this path reads them.
+     */
     static WhisperSpeechModel loadModel(String model, SpeechModelLoader.Precision precision, int threads) throws java.io.IOException {
+        WhisperModel m = loadCpuModel(model, precision, threads);
+        long freed = m.releaseIntegerMasterWeights();
+        if (freed > 0) LOG.debug("{}: released {} bytes of FP32 master weights of integer Linears", model, freed);
+        return new WhisperSpeechModel(m, officialName(Path.of(model)), true);
+    }
+
+    private static WhisperModel loadCpuModel(String model, SpeechModelLoader.Precision precision, int threads) throws java.io.IOException {
         Path path = Path.of(model);
         if (!Files.exists(path)) {
             throw new java.nio.file.NoSuchFileException(model, null,
@@ -52,7 +64,7 @@ final class WhisperRuntime {
         }
         if (threads > 0) CpuRuntime.setThreads(threads);
         Precision p = precision == SpeechModelLoader.Precision.INT8 ? Precision.INT8 : Precision.FP32;
-        return new WhisperSpeechModel(WhisperModel.load(path, p), officialName(path), true);
+        return WhisperModel.load(path, p);
     }
 
     /**
@@ -60,8 +72,8 @@ final class WhisperRuntime {
      * {@code --precision int8}), and the CPU copy closed.
      */
     static CudaSpeechModel loadCudaModel(String model, SpeechModelLoader.Precision precision, int threads) throws java.io.IOException {
-        try (WhisperSpeechModel cpu = loadModel(model, SpeechModelLoader.Precision.FP32, threads)) {
-            return CudaSpeechModel.upload(cpu.model(), officialName(Path.of(model)), precision == SpeechModelLoader.Precision.INT8);
+        try (WhisperModel cpu = loadCpuModel(model, SpeechModelLoader.Precision.FP32, threads)) { // the upload reads the FP32 weights
+            return CudaSpeechModel.upload(cpu, officialName(Path.of(model)), precision == SpeechModelLoader.Precision.INT8);
         }
     }
 

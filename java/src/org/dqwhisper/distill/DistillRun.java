@@ -38,11 +38,12 @@ import org.slf4j.LoggerFactory;
  * every {@code saveEvery} steps and at the end, evaluates the student's dev cross-entropy, and writes
  * {@code out/model} (FP student, master weights), {@code out/model-quantized} (integer export, when a quantizer
  * is set: the QAD result), {@code out/matching.csv}/{@code .png} and the loss curve
- * {@code out/metrics.csv}/{@code curves.png}. Every file is written atomically.
+ * {@code out/metrics.csv}/{@code curves.png}; with encoder matching also {@code out/matching-encoder.csv}/{@code .png}.
+ * Every file is written atomically.
  *
  * <p>A checkpoint {@code out/checkpoint-NNNNNNNN} holds the student (Hugging Face folder, FP32 master weights),
  * in {@code trainer_state.safetensors} the AdamW moments of every trained parameter, the adapter
- * ({@code adapter.weight}, {@code adapter.bias}) and LSQ scales ({@code fake_quant_scale.<layer>}), in
+ * ({@code adapter.weight}, {@code adapter.bias}; with encoder matching {@code encoder_adapter.weight/.bias}) and LSQ scales ({@code fake_quant_scale.<layer>}), in
  * {@code trainer_state.json} the step, RNG state, data position and the run's settings, and the matching log so
  * far ({@code matching.csv}). A resumed run continues bit-identically to an uninterrupted one.
  */
@@ -54,6 +55,7 @@ public final class DistillRun {
     /** LSQ: the trained θ = ln(scale) of each quantized Linear (its AdamW moments are saved with the other moments). */
     private static final String LSQ_LOG_SCALE = "lsq_log_scale.";
     private static final String MATCHING_CSV = "matching.csv";
+    private static final String ENCODER_MATCHING_CSV = "matching-encoder.csv";
 
     /**
      * @param saveEvery       checkpoint every N steps (0: only at the end)
@@ -90,6 +92,9 @@ public final class DistillRun {
             o.addProperty("reduction", options.reduction().toString());
             o.addProperty("quant", options.quant().toString());
             o.addProperty("train_encoder", options.trainEncoder());
+            // recorded only when not the default, so checkpoints written before these switches existed still resume
+            if (options.hiddenSource() != HiddenSource.MASKED) o.addProperty("hidden_source", options.hiddenSource().toString());
+            if (options.matchesEncoder()) o.addProperty("match_encoder", options.encoderMatch().toString());
             o.addProperty("weight_decay", options.weightDecay());
             o.addProperty("seed", options.seed());
             o.addProperty("steps", steps);
@@ -170,8 +175,10 @@ public final class DistillRun {
             log.addStep(new StepResult(done, last, lr, Double.NaN, samples, tokens, (System.nanoTime() - stepStart) / 1e9));
             if (done % s.logEvery() == 0 || done == s.steps()) {
                 double secs = (System.nanoTime() - t0) / 1e9;
-                progress.printf(Locale.ROOT, "distill %d/%d  loss %.4f (ce %.4f kl %.4f hid %.4f)  lr %.3e  map %s  %.1f s%n", done, s.steps(),
-                        last, r.terms().ce(), r.terms().kl(), r.terms().hidden(), lr, Arrays.toString(r.mapping()), secs);
+                String enc = r.encoderMapping().length == 0 ? ""
+                        : String.format(Locale.ROOT, "  enc hid %.4f map %s", r.encoderHidden(), Arrays.toString(r.encoderMapping()));
+                progress.printf(Locale.ROOT, "distill %d/%d  loss %.4f (ce %.4f kl %.4f hid %.4f)  lr %.3e  map %s%s  %.1f s%n", done, s.steps(),
+                        last, r.terms().ce(), r.terms().kl(), r.terms().hidden(), lr, Arrays.toString(r.mapping()), enc, secs);
             }
             boolean stop = done == s.steps() || (s.stopAfter() > 0 && done - startStep >= s.stopAfter());
             if ((s.saveEvery() > 0 && done % s.saveEvery() == 0) || stop) {
@@ -218,6 +225,10 @@ public final class DistillRun {
             d.matchingLog().writeCsv(out.resolve(MATCHING_CSV));
             d.matchingLog().writeHeatMap(out.resolve("matching.png"));
         }
+        if (d.encoderMatchingLog() != null && d.encoderMatchingLog().steps() > 0) {
+            d.encoderMatchingLog().writeCsv(out.resolve(ENCODER_MATCHING_CSV));
+            d.encoderMatchingLog().writeHeatMap(out.resolve("matching-encoder.png"));
+        }
     }
 
     /** The tensors a checkpoint adds to the optimizer moments: the adapter and, with LSQ, the learned scales. */
@@ -225,6 +236,10 @@ public final class DistillRun {
         Map<String, Tensor> m = new LinkedHashMap<>();
         m.put(ADAPTER_WEIGHT, d.adapter().weight());
         m.put(ADAPTER_BIAS, d.adapter().bias());
+        if (d.encoderAdapter() != null) {
+            m.put(Distiller.ENCODER_ADAPTER + ".weight", d.encoderAdapter().weight());
+            m.put(Distiller.ENCODER_ADAPTER + ".bias", d.encoderAdapter().bias());
+        }
         if (d.options().quant().enabled() && d.options().quant().estimator() == QuantConfig.Estimator.LSQ) {
             for (Map.Entry<String, Linear> e : student.blockLinears().entrySet()) {
                 if (e.getValue().lsqLogScaleParameter() != null) m.put(LSQ_LOG_SCALE + e.getKey(), e.getValue().lsqLogScaleParameter().value());
@@ -238,6 +253,9 @@ public final class DistillRun {
         return TrainingCheckpoint.save(out, d.steps(), student, d.optimizer(), extraTensors(d, student), rng.state(), source.position(),
                 identity, folder -> {
                     if (d.matchingLog().steps() > 0) d.matchingLog().writeCsv(folder.resolve(MATCHING_CSV));
+                    if (d.encoderMatchingLog() != null && d.encoderMatchingLog().steps() > 0) {
+                        d.encoderMatchingLog().writeCsv(folder.resolve(ENCODER_MATCHING_CSV));
+                    }
                 });
     }
 
@@ -260,6 +278,11 @@ public final class DistillRun {
         if (Files.isRegularFile(matching)) {
             MatchingLog saved = MatchingLog.readCsv(matching, d.matchingLog().studentLayers(), d.matchingLog().teacherLayers());
             for (MatchingLog.Entry e : saved.entries()) d.matchingLog().record(e.step(), e.mapping());
+        }
+        Path encoderMatching = checkpoint.resolve(ENCODER_MATCHING_CSV);
+        if (d.encoderMatchingLog() != null && Files.isRegularFile(encoderMatching)) {
+            MatchingLog saved = MatchingLog.readCsv(encoderMatching, d.encoderMatchingLog().studentLayers(), d.encoderMatchingLog().teacherLayers());
+            for (MatchingLog.Entry e : saved.entries()) d.encoderMatchingLog().record(e.step(), e.mapping());
         }
         rng.setState(state.rngState());
         source.seek(state.dataPosition());

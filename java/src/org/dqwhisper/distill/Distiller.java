@@ -8,6 +8,7 @@ import org.dqwhisper.distill.DistillationLosses.Reduction;
 import org.dqwhisper.distill.DistillationLosses.Terms;
 import org.dqwhisper.distill.DynamicLayerMatcher.Mode;
 import org.dqwhisper.kernels.NnKernels;
+import org.dqwhisper.nn.Mlp;
 import org.dqwhisper.nn.Parameter;
 import org.dqwhisper.quant.QuantConfig;
 import org.dqwhisper.tensor.DType;
@@ -29,6 +30,17 @@ import org.dqwhisper.whisper.WhisperModel;
  * {@link TrainingBatch#IGNORE_INDEX}) are masked in every term. Student parameters and the adapter are
  * updated with {@link AdamW}.
  *
+ * <p>Two switches beyond that: {@link Options#hiddenSource} {@link HiddenSource#UNMASKED_RECOMPUTE} takes the
+ * decoder FFN activations of L_hid from the authors' separate pass with the self-attention unmasked
+ * ({@link WhisperModel#unmaskedDecoderFfn}; the logits stay causal); {@link Options#encoderMatch} (only with
+ * {@link Options#trainEncoder}) adds the same matched distance over the encoder blocks' FFN activations, with its
+ * own matcher, adapter (teacher → student encoder FFN width) and {@link #encoderMatchingLog()}:
+ * <pre>  L = (1−α)·CE + α·(KL_T + L_hid + L_hid,enc)</pre>
+ * {@code L_hid,enc = (1/N_S,enc)·Σ_i d(s_i, t_m(i))} over encoder layers, every audio frame counted (no mask; with
+ * the per-token reduction divided by B·n_audio_ctx frames). For it the frozen teacher encoder runs its training
+ * forward, which keeps its activations for the step (and uses the GEMM attention rather than the fused inference
+ * kernel, so its logits differ from a run without encoder matching by FP32 rounding).
+ *
  * <p>Not thread-safe. Owns the adapter and optimizer; the caller owns the models.
  */
 public final class Distiller implements AutoCloseable {
@@ -41,15 +53,37 @@ public final class Distiller implements AutoCloseable {
      * @param trainEncoder whether the student encoder is trained (frozen in the authors' code)
      * @param weightDecay  AdamW decoupled weight decay
      * @param seed         adapter initialisation
+     * @param hiddenSource which decoder FFN activations L_hid compares (masked: the training forward's)
+     * @param encoderMatch layer matching of the encoder FFN activations (static, dynamic, dynamic-free), or none;
+     *                     needs {@code trainEncoder}
      */
     public record Options(Mode mode, double alpha, float temperature, Reduction reduction, QuantConfig quant, boolean trainEncoder,
-                          double weightDecay, long seed) {
+                          double weightDecay, long seed, HiddenSource hiddenSource, Mode encoderMatch) {
         public Options {
             if (mode == null || reduction == null || quant == null) throw new IllegalArgumentException("distill options: null mode/reduction/quant");
+            if (hiddenSource == null || encoderMatch == null) throw new IllegalArgumentException("distill options: null hidden source/encoder matching");
+            if (encoderMatch == Mode.LOGITS) {
+                throw new IllegalArgumentException("distill options: encoder matching is static, dynamic, dynamic-free or none ('logits' has no"
+                        + " meaning for encoder layers)");
+            }
+            if (encoderMatch != Mode.NONE && !trainEncoder) {
+                throw new IllegalArgumentException("distill options: --match-encoder " + encoderMatch + " needs --train-encoder (a frozen"
+                        + " student encoder cannot learn from encoder matching)");
+            }
+            if (encoderMatch != Mode.NONE && mode == Mode.NONE) {
+                throw new IllegalArgumentException("distill options: --match none trains on CE alone; encoder matching needs a distillation"
+                        + " mode (static, dynamic, dynamic-free or logits)");
+            }
             if (!(alpha >= 0 && alpha <= 1)) throw new IllegalArgumentException("distill options: alpha must be in [0, 1], got " + alpha);
             if (!(temperature > 0) || !Float.isFinite(temperature)) {
                 throw new IllegalArgumentException("distill options: temperature must be > 0, got " + temperature);
             }
+        }
+
+        /** Decoder-only options: hidden states of the masked forward, no encoder matching. */
+        public Options(Mode mode, double alpha, float temperature, Reduction reduction, QuantConfig quant, boolean trainEncoder,
+                       double weightDecay, long seed) {
+            this(mode, alpha, temperature, reduction, quant, trainEncoder, weightDecay, seed, HiddenSource.MASKED, Mode.NONE);
         }
 
         /** The paper's settings: dynamic matching, α = 0.9, T = 1, 8-bit per-tensor decoder weights. */
@@ -59,16 +93,37 @@ public final class Distiller implements AutoCloseable {
         }
 
         public Options withMode(Mode m) {
-            return new Options(m, alpha, temperature, reduction, quant, trainEncoder, weightDecay, seed);
+            return new Options(m, alpha, temperature, reduction, quant, trainEncoder, weightDecay, seed, hiddenSource, encoderMatch);
         }
 
         public Options withQuant(QuantConfig q) {
-            return new Options(mode, alpha, temperature, reduction, q, trainEncoder, weightDecay, seed);
+            return new Options(mode, alpha, temperature, reduction, q, trainEncoder, weightDecay, seed, hiddenSource, encoderMatch);
+        }
+
+        public Options withHiddenSource(HiddenSource h) {
+            return new Options(mode, alpha, temperature, reduction, quant, trainEncoder, weightDecay, seed, h, encoderMatch);
+        }
+
+        /** Encoder matching {@code m} (not none: the student encoder is trained too). */
+        public Options withEncoderMatch(Mode m) {
+            return new Options(mode, alpha, temperature, reduction, quant, trainEncoder || m != Mode.NONE, weightDecay, seed, hiddenSource, m);
+        }
+
+        public boolean matchesEncoder() {
+            return encoderMatch != Mode.NONE;
         }
     }
 
-    /** One step's loss terms (reduced, unweighted) and the layer mapping used (empty without L_hid). */
-    public record StepResult(Terms terms, int[] mapping) {}
+    /**
+     * One step's loss terms (reduced, unweighted; {@code terms.total()} includes the encoder term) and the decoder layer
+     * mapping used (empty without L_hid); with encoder matching also the reduced encoder term L_hid,enc and its mapping
+     * (else 0 and empty).
+     */
+    public record StepResult(Terms terms, int[] mapping, double encoderHidden, int[] encoderMapping) {
+        public StepResult(Terms terms, int[] mapping) {
+            this(terms, mapping, 0, new int[0]);
+        }
+    }
 
     private final WhisperModel teacher;
     private final WhisperModel student;
@@ -79,6 +134,12 @@ public final class Distiller implements AutoCloseable {
     private final Parameter adapterWeight;
     private final Parameter adapterBias;
     private final AdamW optimizer;
+    /** Encoder matching (null without): matcher, log, adapter (teacher → student encoder FFN width) and its parameters. */
+    private final DynamicLayerMatcher encoderMatcher;
+    private final MatchingLog encoderMatchingLog;
+    private final LinearAdapter encoderAdapter;
+    private final Parameter encoderAdapterWeight;
+    private final Parameter encoderAdapterBias;
     private long steps;
     /** Reused [B·T, n_vocab] gradient buffers (hundreds of MB for a large vocabulary: fresh ones cost page faults every step). */
     private Tensor logitGradient;
@@ -91,6 +152,10 @@ public final class Distiller implements AutoCloseable {
         }
         if (teacher.config().nMels() != student.config().nMels()) {
             throw new IllegalArgumentException("distill: teacher and student take different mel bins");
+        }
+        if (options.matchesEncoder() && teacher.config().nAudioCtx() != student.config().nAudioCtx()) {
+            throw new IllegalArgumentException("distill: encoder matching compares frame by frame, but the teacher encoder has n_audio_ctx "
+                    + teacher.config().nAudioCtx() + " and the student's " + student.config().nAudioCtx() + " (not pooled: refused)");
         }
         this.teacher = teacher;
         this.student = student;
@@ -106,7 +171,25 @@ public final class Distiller implements AutoCloseable {
         this.adapterWeight = new Parameter("adapter.weight", adapter.weight());
         this.adapterBias = new Parameter("adapter.bias", adapter.bias());
         this.optimizer = new AdamW(0.9, 0.999, 1e-8, options.weightDecay());
+        if (options.matchesEncoder()) {
+            int nse = student.config().nAudioLayer(), nte = teacher.config().nAudioLayer();
+            this.encoderMatcher = new DynamicLayerMatcher(options.encoderMatch(), nse, nte);
+            this.encoderMatchingLog = new MatchingLog(nse, nte);
+            this.encoderAdapter = new LinearAdapter(teacher.encoder().blocks()[0].mlp().fc1().out(), student.encoder().blocks()[0].mlp().fc1().out(),
+                    options.seed() + 0x5DEECE66DL); // its own stream: the decoder adapter is initialised as without encoder matching
+            this.encoderAdapterWeight = new Parameter(ENCODER_ADAPTER + ".weight", encoderAdapter.weight());
+            this.encoderAdapterBias = new Parameter(ENCODER_ADAPTER + ".bias", encoderAdapter.bias());
+        } else {
+            this.encoderMatcher = null;
+            this.encoderMatchingLog = null;
+            this.encoderAdapter = null;
+            this.encoderAdapterWeight = null;
+            this.encoderAdapterBias = null;
+        }
     }
+
+    /** Name prefix of the encoder adapter's parameters (checkpoints). */
+    public static final String ENCODER_ADAPTER = "encoder_adapter";
 
     public Options options() {
         return options;
@@ -118,6 +201,16 @@ public final class Distiller implements AutoCloseable {
 
     public LinearAdapter adapter() {
         return adapter;
+    }
+
+    /** The encoder layer mappings so far; null without encoder matching. */
+    public MatchingLog encoderMatchingLog() {
+        return encoderMatchingLog;
+    }
+
+    /** The teacher → student encoder FFN adapter; null without encoder matching. */
+    public LinearAdapter encoderAdapter() {
+        return encoderAdapter;
     }
 
     public long steps() {
@@ -132,6 +225,10 @@ public final class Distiller implements AutoCloseable {
         if (options.mode().usesHiddenLoss()) {
             out.add(adapterWeight);
             out.add(adapterBias);
+        }
+        if (encoderAdapter != null) {
+            out.add(encoderAdapterWeight);
+            out.add(encoderAdapterBias);
         }
         return out;
     }
@@ -158,6 +255,7 @@ public final class Distiller implements AutoCloseable {
         for (Parameter p : params) p.zeroGrad();
         student.invalidatePackedWeights();
         if (r.mapping().length > 0) matchingLog.record(steps, r.mapping());
+        if (r.encoderMapping().length > 0) encoderMatchingLog.record(steps, r.encoderMapping());
         steps++;
         return r;
     }
@@ -166,7 +264,7 @@ public final class Distiller implements AutoCloseable {
     StepResult lossAndGradients(TrainingBatch batch) {
         Padded p = Padded.of(batch.decoderInputs(), batch.targets());
         try (WhisperModel.TrainingPass s = student.forwardTrain(batch.mel(), p.inputs);
-                WhisperModel.TrainingPass t = options.mode().usesKl() ? teacher.forwardTrain(batch.mel(), p.inputs) : null) {
+                WhisperModel.TrainingPass t = options.mode().usesKl() ? teacher.forwardTrain(batch.mel(), p.inputs, options.matchesEncoder()) : null) {
             return lossAndGradients(p, s, t);
         }
     }
@@ -187,9 +285,9 @@ public final class Distiller implements AutoCloseable {
             long tokens = DistillationLosses.countRows(mask, p.mask.length);
             LossScales sc = LossScales.of(mode, options.alpha(), options.reduction(), tokens, tokens, student.config().nTextLayer());
             Tensor sLogits = s.logits();
-            double ceSum, klSum = 0;
+            double ceSum, klSum = 0, encoderHidden = 0;
             double[] hidSums = null;
-            int[] mapping = new int[0];
+            int[] mapping = new int[0], encoderMapping = new int[0];
             {
                 logitGradient = grow(logitGradient, "distill.dlogits", sLogits);
                 Tensor dLogits = zeroedRows(logitGradient, sLogits.dim(0));
@@ -202,55 +300,84 @@ public final class Distiller implements AutoCloseable {
                 }
                 if (mode.usesHiddenLoss()) {
                     hidSums = new double[student.config().nTextLayer()];
-                    mapping = hiddenLoss(s, t, mask, sc, hidSums);
+                    List<Mlp.Activations> hS = new ArrayList<>();
+                    List<Tensor> hT = new ArrayList<>();
+                    for (int i = 0; i < hidSums.length; i++) hS.add(decoderHidden(student, s, i));
+                    for (int j = 0; j < teacher.config().nTextLayer(); j++) hT.add(decoderHidden(teacher, t, j).activation());
+                    mapping = hiddenLoss(hS, hT, matcher, adapter, adapterWeight, adapterBias, mask, (float) sc.hiddenPerLayer(), hidSums);
+                }
+                if (encoderMatcher != null) {
+                    int nse = student.config().nAudioLayer();
+                    long frames = (long) p.inputs.length * student.config().nAudioCtx();
+                    double norm = options.reduction().norm(frames);
+                    double[] sums = new double[nse];
+                    List<Mlp.Activations> hS = new ArrayList<>();
+                    List<Tensor> hT = new ArrayList<>();
+                    for (int i = 0; i < nse; i++) hS.add(s.encoderFfn(i));
+                    for (int j = 0; j < teacher.config().nAudioLayer(); j++) hT.add(t.encoderFfn(j).activation());
+                    encoderMapping = hiddenLoss(hS, hT, encoderMatcher, encoderAdapter, encoderAdapterWeight, encoderAdapterBias, null,
+                            (float) (options.alpha() * norm / nse), sums);
+                    for (double v : sums) encoderHidden += v;
+                    encoderHidden *= norm / nse;
                 }
                 student.backward(s, dLogits);
             }
-            return new StepResult(sc.terms(ceSum, klSum, hidSums), mapping);
+            Terms terms = sc.terms(ceSum, klSum, hidSums);
+            if (encoderMatcher != null) {
+                terms = new Terms(terms.ce(), terms.kl(), terms.hidden(), terms.total() + options.alpha() * encoderHidden);
+            }
+            return new StepResult(terms, mapping, encoderHidden, encoderMapping);
         }
     }
 
-    /** L_hid: matches layers, writes each student layer's distance sum, and adds the gradients (student FFN, adapter). */
-    private int[] hiddenLoss(WhisperModel.TrainingPass s, WhisperModel.TrainingPass t, Tensor mask, LossScales sc, double[] hidSums) {
-        int ns = hidSums.length, nt = teacher.config().nTextLayer();
+    /** Decoder block {@code layer}'s FFN activations for L_hid, from the source the options name. */
+    private Mlp.Activations decoderHidden(WhisperModel m, WhisperModel.TrainingPass pass, int layer) {
+        return options.hiddenSource() == HiddenSource.UNMASKED_RECOMPUTE ? m.unmaskedDecoderFfn(pass, layer) : pass.decoderFfn(layer);
+    }
+
+    /**
+     * One matched hidden-state term: matches the student layers' activations {@code hS} with the adapted teacher
+     * activations {@code hT}, writes each student layer's distance sum into {@code sums}, and adds the gradients of
+     * {@code scale·Σ sums} (student activations, adapter parameters).
+     */
+    private int[] hiddenLoss(List<Mlp.Activations> hS, List<Tensor> hT, DynamicLayerMatcher layerMatcher, LinearAdapter layerAdapter,
+                             Parameter adapterW, Parameter adapterB, Tensor mask, float scale, double[] sums) {
+        int ns = hS.size(), nt = hT.size();
         float temp = options.temperature();
         List<Tensor> owned = new ArrayList<>();
         try {
-            List<Tensor> pS = new ArrayList<>(), pT = new ArrayList<>(), adapted = new ArrayList<>();
+            List<Tensor> pS = new ArrayList<>(), pT = new ArrayList<>();
             for (int i = 0; i < ns; i++) {
-                Tensor h = s.decoderFfn(i).activation();
+                Tensor h = hS.get(i).activation();
                 Tensor p = own(owned, Tensor.allocate("distill.pS", DType.F32, h.shape()));
                 DistillationLosses.featureSoftmax(h, temp, p);
                 pS.add(p);
             }
             for (int j = 0; j < nt; j++) {
-                Tensor h = t.decoderFfn(j).activation();
-                Tensor a = own(owned, Tensor.allocate("distill.adapted", DType.F32, h.dim(0), adapter.outFeatures()));
-                adapter.forward(h, a);
-                adapted.add(a);
+                Tensor h = hT.get(j);
+                Tensor a = own(owned, Tensor.allocate("distill.adapted", DType.F32, h.dim(0), layerAdapter.outFeatures()));
+                layerAdapter.forward(h, a);
                 Tensor p = own(owned, Tensor.allocate("distill.pT", DType.F32, a.shape()));
                 DistillationLosses.featureSoftmax(a, temp, p);
                 pT.add(p);
             }
-            double[][] d = matcher.mode().needsDistances() ? DistillationLosses.distanceMatrix(pS, pT, temp, mask, options.reduction()) : null;
-            int[] mapping = matcher.match(d);
+            double[][] d = layerMatcher.mode().needsDistances() ? DistillationLosses.distanceMatrix(pS, pT, temp, mask, options.reduction()) : null;
+            int[] mapping = layerMatcher.match(d);
             Tensor[] dAdapted = new Tensor[nt];
             for (int i = 0; i < ns; i++) {
                 int j = mapping[i];
-                hidSums[i] = DistillationLosses.hiddenDistanceSum(pS.get(i), pT.get(j), temp, mask);
+                sums[i] = DistillationLosses.hiddenDistanceSum(pS.get(i), pT.get(j), temp, mask);
                 if (dAdapted[j] == null) {
                     dAdapted[j] = own(owned, Tensor.allocate("distill.dadapted", DType.F32, pT.get(j).shape()));
                     dAdapted[j].fill(0f);
                 }
                 try (Tensor dh = Tensor.allocate("distill.dhS", DType.F32, pS.get(i).shape())) {
-                    DistillationLosses.hiddenDistanceBackward(pS.get(i), pT.get(j), temp, mask, (float) sc.hiddenPerLayer(), dh, dAdapted[j], true);
-                    s.decoderFfn(i).addActivationGrad(dh);
+                    DistillationLosses.hiddenDistanceBackward(pS.get(i), pT.get(j), temp, mask, scale, dh, dAdapted[j], true);
+                    hS.get(i).addActivationGrad(dh);
                 }
             }
             for (int j = 0; j < nt; j++) {
-                if (dAdapted[j] != null) {
-                    adapter.backward(t.decoderFfn(j).activation(), dAdapted[j], adapterWeight.grad(), adapterBias.grad(), true);
-                }
+                if (dAdapted[j] != null) layerAdapter.backward(hT.get(j), dAdapted[j], adapterW.grad(), adapterB.grad(), true);
             }
             return mapping;
         } finally {
@@ -353,6 +480,10 @@ public final class Distiller implements AutoCloseable {
         optimizer.close();
         adapterWeight.close();
         adapterBias.close();
+        if (encoderAdapter != null) {
+            encoderAdapterWeight.close();
+            encoderAdapterBias.close();
+        }
         for (Parameter p : student.parameters()) p.releaseGrad();
     }
 }

@@ -55,6 +55,9 @@ public final class Linear implements AutoCloseable {
     private NativeInt8Weights exportedInt8;
     private NativeInt4Weights exportedInt4;
     private Parameter lsqLogScale; // LSQ only: θ = ln(scale), flat
+    private final int inFeatures;
+    private final int outFeatures;
+    private boolean masterReleased; // inference on integer weights only: the FP32 master weight was freed
 
     /** Takes ownership of {@code weight} [out,in] and {@code bias} [out] (nullable), named {@code name.weight/.bias}. */
     public Linear(String name, Tensor weight, Tensor bias) {
@@ -68,6 +71,8 @@ public final class Linear implements AutoCloseable {
         this.name = name;
         this.weight = weight;
         this.bias = bias;
+        this.inFeatures = (int) weight.value().dim(1);
+        this.outFeatures = (int) weight.value().dim(0);
     }
 
     private static Tensor checkWeight(String name, Tensor w) {
@@ -80,14 +85,16 @@ public final class Linear implements AutoCloseable {
     }
 
     public int in() {
-        return (int) weight.value().dim(1);
+        return inFeatures;
     }
 
     public int out() {
-        return (int) weight.value().dim(0);
+        return outFeatures;
     }
 
+    /** The FP32 master weight [out, in]; {@link IllegalStateException} after {@link #releaseMasterWeight()}. */
     public Tensor weight() {
+        checkMasterWeight();
         return weight.value();
     }
 
@@ -96,7 +103,38 @@ public final class Linear implements AutoCloseable {
     }
 
     public Parameter weightParameter() {
+        checkMasterWeight();
         return weight;
+    }
+
+    /**
+     * Inference only: frees the FP32 master weight of a layer that runs on integer weights ({@link #attachInt8},
+     * {@link #attachInt4}, {@link #useIntegerWeights}), which the integer kernels never read; returns the bytes freed
+     * (0 when already released). The layer keeps running forwards; its weight, backward and re-quantization are gone
+     * for good ({@link IllegalStateException} naming the layer).
+     */
+    public synchronized long releaseMasterWeight() {
+        if (!hasIntegerWeights()) {
+            throw new IllegalStateException("linear '" + name + "' runs on its FP32 weight: only a layer on integer weights can release it");
+        }
+        if (masterReleased) return 0;
+        invalidate();
+        long bytes = weight.value().byteSize();
+        weight.close();
+        masterReleased = true;
+        return bytes;
+    }
+
+    /** Whether {@link #releaseMasterWeight()} freed the FP32 weight. */
+    public boolean masterWeightReleased() {
+        return masterReleased;
+    }
+
+    private void checkMasterWeight() {
+        if (masterReleased) {
+            throw new IllegalStateException("linear '" + name + "': its FP32 master weight was released (loaded for inference on integer"
+                    + " weights); load the model again to train, export or re-quantize it");
+        }
     }
 
     public Parameter biasParameter() {
@@ -319,6 +357,7 @@ public final class Linear implements AutoCloseable {
         if (x2.dim(0) != dy2.dim(0)) {
             throw new IllegalArgumentException("linear '" + name + "' backward: " + x.describe() + " and " + dy.describe() + " differ in rows");
         }
+        checkMasterWeight();
         if (hasIntegerWeights()) throw new IllegalStateException("linear '" + name + "' runs on integer weights and has no backward");
         if (fakeQuant != null) {
             backwardFakeQuant(x2, dy2, dx, accumulateDx);

@@ -113,6 +113,39 @@ public final class Mlp implements AutoCloseable {
     }
 
     /**
+     * Training forward of the first half only, {@code GELU(fc1(h))} (no fc2, no residual): the separately
+     * recomputed FFN activation a distillation loss reads ({@link Activations#activation()}); its gradient
+     * comes only through {@link Activations#addActivationGrad} and goes back with {@link #backwardHidden}.
+     */
+    public Activations forwardTrainHidden(Tensor h) {
+        long m = h.numel() / fc1.in();
+        Activations a = new Activations(m, fc1.out());
+        try {
+            fc1.forward(h, a.pre, false, Precision.FP32);
+            NnKernels.gelu(a.pre, a.act);
+            return a;
+        } catch (RuntimeException e) {
+            a.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Backward of {@link #forwardTrainHidden}: the gradient added to the activation goes through GELU and
+     * fc1 (parameter gradients accumulated) and is written to {@code dh} (overwritten). Returns false,
+     * writing nothing, when no gradient was added.
+     */
+    public boolean backwardHidden(Activations a, Tensor h, Tensor dh) {
+        if (a.extraActGrad == null) return false;
+        try (Workspace.Scope s = Workspace.scope()) {
+            Tensor dPre = s.take("mlp.dpre", a.pre.shape());
+            NnKernels.geluBackward(a.pre, a.extraActGrad, dPre);
+            fc1.backward(h, dPre, dh, false);
+            return true;
+        }
+    }
+
+    /**
      * Backward: {@code dResidual} is the gradient of the block output (read only); writes (overwrites)
      * {@code dh}, the gradient of the input h, and accumulates the parameter gradients.
      */

@@ -40,6 +40,7 @@ public final class ResidualAttentionBlock implements AutoCloseable {
         final Tensor mlpH;
         LayerNorm.Stats mlpStats;
         Mlp.Activations mlpAct;
+        UnmaskedFfnRecompute unmasked; // decoder blocks, on request: the authors' unmasked hidden path
 
         Activations(long[] shape, boolean cross) {
             attnIn = scope.take("block.attn_in", shape);
@@ -54,7 +55,7 @@ public final class ResidualAttentionBlock implements AutoCloseable {
 
         @Override
         public void close() {
-            for (AutoCloseable c : new AutoCloseable[] {attnStats, attnAct, crossStats, crossAct, mlpStats, mlpAct, scope}) {
+            for (AutoCloseable c : new AutoCloseable[] {unmasked, attnStats, attnAct, crossStats, crossAct, mlpStats, mlpAct, scope}) {
                 if (c != null) {
                     try {
                         c.close();

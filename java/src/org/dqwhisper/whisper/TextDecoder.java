@@ -285,6 +285,7 @@ public final class TextDecoder implements AutoCloseable {
             ln.backward(a.lnIn, a.lnStats, dh, dx);
             for (int i = blocks.length - 1; i >= 0; i--) {
                 blocks[i].backward(a.blocks[i], audio, dx, dAudio);
+                if (a.blocks[i].unmasked != null) a.blocks[i].unmasked.backward(audio, dx, dAudio); // dx: ∂/∂(block input)
                 a.blocks[i].close();
                 a.blocks[i] = null;
             }

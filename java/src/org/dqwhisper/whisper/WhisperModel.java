@@ -46,6 +46,7 @@ public final class WhisperModel implements AutoCloseable {
     private final AudioEncoder encoder;
     private final TextDecoder decoder;
     private final Precision precision;
+    private volatile boolean masterWeightsReleased;
 
     private WhisperModel(WhisperConfig config, AudioEncoder encoder, TextDecoder decoder, Precision precision) {
         this.config = config;
@@ -260,6 +261,7 @@ public final class WhisperModel implements AutoCloseable {
 
     /** Every trainable parameter, in OpenAI state_dict order (encoder, then decoder). */
     public List<Parameter> parameters() {
+        checkMasterWeights();
         List<Parameter> out = new ArrayList<>();
         encoder.collectParameters(out);
         decoder.collectParameters(out);
@@ -271,6 +273,7 @@ public final class WhisperModel implements AutoCloseable {
      * state_dict order: the parameters plus the encoder's fixed positional embedding.
      */
     public Map<String, Tensor> stateTensors() {
+        checkMasterWeights();
         Map<String, Tensor> m = new LinkedHashMap<>();
         List<Parameter> ps = new ArrayList<>();
         encoder.conv1.collectParameters(ps);
@@ -343,6 +346,35 @@ public final class WhisperModel implements AutoCloseable {
         return n;
     }
 
+    /**
+     * For inference only: frees the FP32 master weight of every block Linear that runs on integer weights (a loaded
+     * integer export, or after {@link #useIntegerWeights}); the integer kernels never read it. Returns the bytes freed.
+     * Forwards are unchanged; from then on {@link #parameters()}, {@link #stateTensors()} (training, checkpoints,
+     * exports, CUDA upload) give an {@link IllegalStateException}.
+     */
+    public long releaseIntegerMasterWeights() {
+        long bytes = 0;
+        for (Linear l : blockLinears().values()) {
+            if (l.hasIntegerWeights()) {
+                bytes += l.releaseMasterWeight();
+                masterWeightsReleased = true;
+            }
+        }
+        return bytes;
+    }
+
+    /** Whether {@link #releaseIntegerMasterWeights()} freed any master weight. */
+    public boolean integerMasterWeightsReleased() {
+        return masterWeightsReleased;
+    }
+
+    private void checkMasterWeights() {
+        if (masterWeightsReleased) {
+            throw new IllegalStateException("model: the FP32 master weights of its integer Linears were released for inference; load it again"
+                    + " to train it, write it or upload it");
+        }
+    }
+
     /** Drops the packed FP32/INT8 weight copies; run after every change of the weights (an optimizer step). */
     public void invalidatePackedWeights() {
         encoder.invalidate();
@@ -355,13 +387,22 @@ public final class WhisperModel implements AutoCloseable {
      * forward and keeps no activations. The caller closes the pass after {@link #backward}.
      */
     public TrainingPass forwardTrain(Tensor mel, int[][] tokens) {
+        return forwardTrain(mel, tokens, false);
+    }
+
+    /**
+     * {@link #forwardTrain(Tensor, int[][])}; with {@code keepEncoderActivations} the encoder runs its training
+     * forward even when frozen, so that {@link TrainingPass#encoderFfn} can be read (e.g. a frozen teacher's
+     * encoder FFN activations for distillation; a frozen encoder still gets no gradient).
+     */
+    public TrainingPass forwardTrain(Tensor mel, int[][] tokens, boolean keepEncoderActivations) {
         if (mel.rank() != 3 || mel.dim(0) != tokens.length) {
             throw new IllegalArgumentException("training batch: mel " + mel.describe() + " must be [" + tokens.length
                     + ", n_mels, frames] for " + tokens.length + " token rows");
         }
         TrainingPass pass = new TrainingPass();
         try {
-            if (encoder.requiresGrad()) {
+            if (keepEncoderActivations || encoder.requiresGrad()) {
                 pass.encoder = encoder.forwardTrain(mel);
                 pass.audio = pass.encoder.output();
             } else {
@@ -406,7 +447,7 @@ public final class WhisperModel implements AutoCloseable {
     public void backward(TrainingPass pass, Tensor dLogits) {
         if (pass.decoder == null) throw new IllegalStateException("training pass already used or closed");
         dLogits.requireShape(DType.F32, (long) pass.batch * pass.length, decoder.nVocab());
-        boolean encoderGrad = pass.encoder != null;
+        boolean encoderGrad = pass.encoder != null && encoder.requiresGrad();
         try (Workspace.Scope s = Workspace.scope()) {
             Tensor dAudio = encoderGrad ? s.takeZeroed("encoder.doutput", pass.audio.shape()) : null;
             decoder.backward(pass.decoder, pass.audio, dLogits, dAudio);
@@ -414,6 +455,25 @@ public final class WhisperModel implements AutoCloseable {
             pass.decoder = null;
             if (encoderGrad) encoder.backward(pass.encoder, dAudio);
         }
+    }
+
+    /**
+     * The DQ-Whisper authors' hidden state of decoder block {@code layer} ({@link UnmaskedFfnRecompute}): the
+     * post-GELU fc1 output [B·T, 4d] recomputed from the block's causal-pass input with self-attention unmasked.
+     * Computed on the first call and kept with the pass; a gradient added to it
+     * ({@link org.dqwhisper.nn.Mlp.Activations#addActivationGrad}) reaches the parameters and the inputs in
+     * {@link #backward}. The logits stay those of the causal pass.
+     */
+    public org.dqwhisper.nn.Mlp.Activations unmaskedDecoderFfn(TrainingPass pass, int layer) {
+        if (pass.decoder == null) throw new IllegalStateException("training pass already used or closed");
+        if (pass.decoder.blocks.length != decoder.blocks.length) throw new IllegalArgumentException("training pass of another model");
+        if (layer < 0 || layer >= decoder.blocks.length) {
+            throw new IllegalArgumentException("decoder layer " + layer + " outside [0, " + decoder.blocks.length + ")");
+        }
+        ResidualAttentionBlock.Activations a = pass.decoder.blocks[layer];
+        if (a == null) throw new IllegalStateException("decoder layer " + layer + ": its activations were already freed by the backward");
+        if (a.unmasked == null) a.unmasked = new UnmaskedFfnRecompute(decoder.blocks[layer], a.attnIn, pass.audio);
+        return a.unmasked.ffn();
     }
 
     /** The activations of one training forward; {@link #logits()} is [B·T, n_vocab], row b·T + t. */
@@ -439,6 +499,21 @@ public final class WhisperModel implements AutoCloseable {
                 throw new IllegalArgumentException("decoder layer " + layer + " outside [0, " + decoder.blocks.length + ")");
             }
             return decoder.blocks[layer].mlpAct;
+        }
+
+        /**
+         * The FFN activations (post-GELU fc1 output, [B·n_audio_ctx, 4d]) of encoder block {@code layer}; only when
+         * the encoder ran its training forward (trained, or {@code keepEncoderActivations}).
+         */
+        public org.dqwhisper.nn.Mlp.Activations encoderFfn(int layer) {
+            if (decoder == null) throw new IllegalStateException("training pass already used or closed");
+            if (encoder == null) {
+                throw new IllegalStateException("the encoder ran without training activations (frozen, and not kept): no encoder FFN activations");
+            }
+            if (layer < 0 || layer >= encoder.blocks.length) {
+                throw new IllegalArgumentException("encoder layer " + layer + " outside [0, " + encoder.blocks.length + ")");
+            }
+            return encoder.blocks[layer].mlpAct;
         }
 
         public int decoderLayers() {

@@ -32,6 +32,16 @@ class DistillCommandTest {
         r = run("distill", "--teacher", t, "--student-layers", "1", "--train", "x.jsonl", "--out", "target/d", "--quant", "w8g64");
         assertNotEquals(0, r[0]);
         assertTrue(((String) r[1]).contains("per-group"), (String) r[1]);
+        r = run("distill", "--teacher", t, "--student-layers", "1", "--train", "x.jsonl", "--out", "target/d", "--match-encoder", "dynamic");
+        assertNotEquals(0, r[0]);
+        assertTrue(((String) r[1]).contains("needs --train-encoder"), (String) r[1]);
+        r = run("distill", "--teacher", t, "--student-layers", "1", "--train", "x.jsonl", "--out", "target/d", "--train-encoder",
+                "--match-encoder", "logits");
+        assertNotEquals(0, r[0]);
+        assertTrue(((String) r[1]).contains("'logits' has no meaning"), (String) r[1]);
+        r = run("distill", "--teacher", t, "--student-layers", "1", "--train", "x.jsonl", "--out", "target/d", "--hidden-source", "unmasked");
+        assertNotEquals(0, r[0]);
+        assertTrue(((String) r[1]).contains("unmasked-recompute"), (String) r[1]);
     }
 
     /** End to end on noise clips: a 2-layer random teacher, a 1-layer student from it, w8 QAD, 4 updates. */

@@ -150,6 +150,58 @@ class DistillRunTest {
         }
     }
 
+    /**
+     * {@code --train-encoder --match-encoder dynamic --hidden-source unmasked-recompute --quant w8}: a 3-encoder-layer teacher, a
+     * narrower student checkpoint with 2 encoder layers (both adapters 128 → 64). The loss is finite, the encoder mapping
+     * is logged every step (CSV and plot), the checkpoint holds the encoder adapter and its moments and the encoder's
+     * moments, and a stopped and resumed run ends bit-identical; resuming with the other hidden source is refused.
+     */
+    @Test
+    void encoderMatchingWithUnmaskedRecomputeResumesBitIdentical() throws IOException {
+        Path bigTeacher = dir.resolve("teacher-3enc"), student = dir.resolve("student-2enc");
+        try (WhisperModel t = WhisperInit.random(WhisperConfig.of(80, 16, 32, 2, 3, 51865, 16, 32, 2, 2), 7);
+                WhisperModel s = WhisperInit.random(WhisperConfig.of(80, 16, 16, 2, 2, 51865, 16, 16, 2, 1), 8)) {
+            TrainingCheckpoint.writeModel(bigTeacher, t);
+            TrainingCheckpoint.writeModel(student, s);
+        }
+        Distiller.Options o = Distiller.Options.paper().withEncoderMatch(DynamicLayerMatcher.Mode.DYNAMIC) // w8 QAD of the decoder too
+                .withHiddenSource(HiddenSource.UNMASKED_RECOMPUTE);
+        assertTrue(o.trainEncoder());
+        Path ref = dir.resolve("enc-uninterrupted");
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        DistillRun.Result full = DistillRun.run(encoderSettings(bigTeacher, student, ref, o, false, 0), new PrintStream(log, true, StandardCharsets.UTF_8));
+        assertTrue(full.finished() && Double.isFinite(full.lastLoss()), "loss " + full.lastLoss());
+        assertTrue(log.toString(StandardCharsets.UTF_8).contains("enc hid"), "progress names the encoder term");
+        MatchingLog enc = MatchingLog.readCsv(ref.resolve("matching-encoder.csv"), 2, 3);
+        assertEquals(5, enc.steps(), "one encoder mapping per step");
+        for (MatchingLog.Entry e : enc.entries()) assertTrue(e.mapping()[0] <= e.mapping()[1], "dynamic matching is monotone");
+        assertTrue(Files.size(ref.resolve("matching-encoder.png")) > 1000);
+
+        Path out = dir.resolve("enc-stopped");
+        assertFalse(DistillRun.run(encoderSettings(bigTeacher, student, out, o, true, 2), quiet()).finished());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> DistillRun.run(encoderSettings(bigTeacher, student, out, o.withHiddenSource(HiddenSource.MASKED), true, 0), quiet()), "other hidden source");
+        assertTrue(e.getMessage().contains("hidden_source"), e.getMessage());
+        DistillRun.Result second = DistillRun.run(encoderSettings(bigTeacher, student, out, o, true, 0), quiet());
+        assertTrue(second.finished());
+        assertEquals(full.lastLoss(), second.lastLoss());
+        assertSameBits(ref.resolve("model/model.safetensors"), out.resolve("model/model.safetensors"));
+        String state = "checkpoint-00000005/" + TrainingCheckpoint.STATE_TENSORS;
+        assertSameBits(ref.resolve(state), out.resolve(state));
+        assertEquals(Files.readString(ref.resolve("matching-encoder.csv")), Files.readString(out.resolve("matching-encoder.csv")));
+        assertTrue(Files.isDirectory(out.resolve("model-quantized")), "the QAD student's integer export");
+        try (SafetensorsFile f = SafetensorsFile.open(out.resolve(state))) {
+            assertTrue(f.names().contains("encoder_adapter.weight") && f.names().contains("exp_avg.encoder_adapter.weight"), f.names().toString());
+            assertTrue(f.names().contains("exp_avg.encoder.blocks.0.mlp.0.weight"), "the student encoder is trained");
+        }
+    }
+
+    /** 5 steps of batch 2, warm-up 1, checkpoints every 2 steps, SpecAugment on. */
+    static DistillRun.Settings encoderSettings(Path teacher, Path student, Path out, Distiller.Options o, boolean resume, long stopAfter) {
+        return new DistillRun.Settings(teacher, student, 0, manifest, manifest, out, o, 5, 2, 3e-3, 1, 1, 2, resume, 2, stopAfter, true,
+                dir.resolve("features"));
+    }
+
     static void assertSameBits(Path a, Path b) throws IOException {
         Map<String, float[]> x = tensors(a), y = tensors(b);
         assertEquals(x.keySet(), y.keySet(), "tensor names");
