@@ -1,4 +1,4 @@
-/* Aligned off-heap memory for tensors (64-byte aligned, zero-filled; freed large blocks are reused). */
+/* Aligned off-heap memory for tensors (64-byte aligned, zero-filled). */
 #ifndef DQW_MEMORY_H
 #define DQW_MEMORY_H
 #include "dqw/api.h"
@@ -6,8 +6,6 @@ DQW_EXTERN_C_BEGIN
 /* Returns NULL when bytes < 0 or the allocation fails. bytes == 0 gives a valid 64-byte block. */
 DQW_API void* dqw_alloc(int64_t bytes);
 DQW_API void dqw_free(void* p);
-/* Bytes of freed large blocks kept for reuse (see memory.cpp; DQW_ALLOC_CACHE_MB caps them, 0 = none). */
-DQW_API int64_t dqw_alloc_cached_bytes(void);
 DQW_API void dqw_copy(void* dst, const void* src, int64_t bytes);
 DQW_API void dqw_fill_f32(float* dst, float value, int64_t n);
 DQW_EXTERN_C_END

@@ -29,6 +29,7 @@ final class DemoSpeed {
             models.add(WhisperModel.load(fpStudent, Precision.FP32));
             models.add(WhisperModel.load(w8Student, Precision.FP32));
             models.add(WhisperModel.load(w8Student, Precision.INT8));
+            for (WhisperModel m : models.subList(2, 4)) m.releaseIntegerMasterWeights(); // as the CLI's inference loader does
             int n = Math.min(utterances, test.size());
             int threads = org.dqwhisper.kernels.CpuRuntime.threads();
             org.dqwhisper.kernels.CpuRuntime.setThreads(1); // single-thread figures: steadier on a shared machine

@@ -36,8 +36,6 @@ public final class NativeCpu {
 
     public static native void dqw_free(Pointer p);
 
-    public static native long dqw_alloc_cached_bytes();
-
     public static native void dqw_copy(Pointer dst, @Cast("const void*") Pointer src, long bytes);
 
     public static native void dqw_fill_f32(FloatPointer dst, float value, long n);

@@ -105,15 +105,6 @@ public final class Tensor implements AutoCloseable {
     }
 
     /**
-     * Bytes of freed large blocks the native allocator keeps for reuse (at most {@code DQW_ALLOC_CACHE_MB},
-     * default 256 MB, 0 = no cache): a tensor of a recently freed size is lent one of them, zero-filled, instead
-     * of fresh memory whose page faults cost more than the zeroing.
-     */
-    public static long cachedFreeBytes() {
-        return NativeCpu.dqw_alloc_cached_bytes();
-    }
-
-    /**
      * A view of rows [{@code from}, {@code to}) along dimension 0, sharing memory. The view does not
      * own memory; it stays valid while this tensor is open.
      */

@@ -34,25 +34,6 @@ class TensorTest {
     }
 
     @Test
-    void reusedLargeBlocksAreZeroedAgain() {
-        // 1 MB and 1.1 MB: the same size class of the native block cache, so the second tensor may reuse the first
-        // tensor's block; it must still read as zeros, and the cache must hold the freed block (default cap 256 MB).
-        try (Tensor t = Tensor.allocate(DType.F32, 256, 1024)) {
-            t.fill(7f);
-        }
-        // (a full cache evicts its older blocks first, so only this block is sure to be there)
-        assertTrue(Tensor.cachedFreeBytes() >= 1_048_576, "freed 1 MB block kept for reuse");
-        for (long cols : new long[] {1024, 1100}) {
-            try (Tensor t = Tensor.allocate(DType.F32, 256, cols)) {
-                float[] v = t.toFloatArray();
-                for (int i = 0; i < v.length; i++) assertEquals(0f, v[i], "element " + i + " of a reused block");
-                assertEquals(0, t.address() % 64, "64-byte alignment");
-                t.fill(3f);
-            }
-        }
-    }
-
-    @Test
     void rowsViewSharesMemory() {
         try (Tensor t = Tensor.of(new float[] {0, 1, 2, 3, 4, 5}, 3, 2)) {
             Tensor r = t.rows(1, 3);
