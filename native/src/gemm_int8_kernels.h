@@ -56,6 +56,10 @@ struct Tile {
   int32_t m;
   int64_t row;
   int32_t n0, n1;
+  // optional hint: bytes [pf, pf + pf_bytes) will be read next (the fused Linear's next F32 rows);
+  // a path may prefetch them while it computes this tile. Never read as data.
+  const char* pf = nullptr;
+  int64_t pf_bytes = 0;
 };
 
 // Per-ISA entry points.
