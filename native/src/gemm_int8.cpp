@@ -43,6 +43,8 @@ bool decode(const void* packed, int32_t n, int32_t k, Pack* out) {
 constexpr int64_t kABlockBytes = 192 * 1024;
 constexpr int32_t kMaxBlockRows = 480;        // also the size of the per-task row-sum buffer
 constexpr int64_t kMinTaskMacs = 1 << 19;     // below this a task is not worth a thread hand-off
+constexpr int64_t kFusedChunkBytes = 256 * 1024;  // fused Linear: packed weights of the first column chunk
+constexpr int32_t kFusedQuantRows = 16;           // fused Linear: rows quantized per step (rounded to mr)
 
 struct Plan {
   int32_t m, n, mr;
@@ -92,14 +94,39 @@ void run_task(const Job& job, const Plan& plan, int64_t task, bool quantize_here
   if (r0 >= r1 || c0 >= c1) return;
   int32_t rowsum[kMaxBlockRows];
   const int32_t k = job.pack.k;
-  if (quantize_here) {
-    job.kern->quantize(job.x + r0 * job.ldx, job.ldx, (int32_t)(r1 - r0), k, job.q_out + r0 * job.lda, job.lda,
-                       job.scale_out + r0, rowsum);
-  } else {
+  if (!quantize_here) {
     job.kern->rowsum(job.a + r0 * job.lda, job.lda, (int32_t)(r1 - r0), k, rowsum);
+    Tile t{job.a + r0 * job.lda, job.lda, rowsum, (int32_t)(r1 - r0), r0, c0, c1};
+    job.kern->tile(job.pack, t, job.epi);
+    return;
   }
-  Tile t{job.a + r0 * job.lda, job.lda, rowsum, (int32_t)(r1 - r0), r0, c0, c1};
-  job.kern->tile(job.pack, t, job.epi);
+  // Fused Linear: the F32 rows are the one operand that comes from memory (~4 bytes per k per row,
+  // read once). They are quantized kFusedQuantRows at a time, each step just before those rows
+  // sweep the first column chunk, and that tile is handed the address range of the next step's
+  // rows so that the kernel can prefetch them while it computes: the memory reads overlap the
+  // integer work instead of stalling the next quantize. The later chunks reuse the block's
+  // quantized rows from cache. Same tiles, same exact sums: the results do not change.
+  const int64_t panel_bytes = (int64_t)job.pack.quads * kQuadBytes;
+  const int32_t chunk = (int32_t)std::max<int64_t>(1, kFusedChunkBytes / panel_bytes) * kPanelCols;
+  const int32_t first_end = c1 - c0 <= chunk ? c1 : c0 + chunk;
+  const int32_t step = std::max(1, kFusedQuantRows / job.kern->mr) * job.kern->mr;
+  for (int64_t r = r0; r < r1; r += step) {
+    const int32_t rows = (int32_t)std::min<int64_t>(step, r1 - r);
+    int32_t* rs = rowsum + (r - r0);
+    job.kern->quantize(job.x + r * job.ldx, job.ldx, rows, k, job.q_out + r * job.lda, job.lda, job.scale_out + r, rs);
+    Tile t{job.a + r * job.lda, job.lda, rs, rows, r, c0, first_end};
+    // (after the block's last step: the first rows of the next block, usually this thread's next task)
+    const int64_t next = r + rows, next_rows = std::min<int64_t>(step, plan.m - next);
+    if (next_rows > 0) {  // rows lie ldx apart: the range covers them (and any gaps)
+      t.pf = reinterpret_cast<const char*>(job.x + next * job.ldx);
+      t.pf_bytes = ((next_rows - 1) * job.ldx + k) * (int64_t)sizeof(float);
+    }
+    job.kern->tile(job.pack, t, job.epi);
+  }
+  if (first_end < c1) {
+    Tile t{job.a + r0 * job.lda, job.lda, rowsum, (int32_t)(r1 - r0), r0, first_end, c1};
+    job.kern->tile(job.pack, t, job.epi);
+  }
 }
 
 void run(const Job& job, int32_t m) {

@@ -40,32 +40,36 @@ inline void dpbusd(__m512i& acc, __m512i b, __m512i a) {
 
 inline __mmask16 low_mask16(int n) { return n >= 16 ? (__mmask16)0xFFFF : n <= 0 ? 0 : (__mmask16)((1u << n) - 1); }
 
-// GELU of V vectors at once (independent chains interleaved for the out-of-order core), operation
-// by operation the same as gelu1() in gemm_int8_scalar.cpp.
+// GELU of V vectors at once (independent chains interleaved for the out-of-order core), bit for
+// bit the same as gelu1() in gemm_int8_scalar.cpp, with one multiply fewer: instead of xh = x/2,
+// r is carried doubled (r2 = -x*x - n*2ln2hi - n*2ln2lo = 2r, each rounding scaled by exactly 2)
+// into the exp polynomial with coefficients c_j / 2^j, and the erfcx coefficients are halved so
+// that h = x * (e * q/2) = xh * (e * q). Powers of two commute with rounding for normal values;
+// every intermediate here is normal for |x| >= 1e-19, and below that p rounds to 1 either way.
 template <int V>
 inline void gelu_v(__m512* x) {
-  __m512 ax[V], xh[V], nf[V], r[V], p[V], u[V], q[V];
+  __m512 ax[V], nf[V], r[V], p[V], u[V], q[V];
 #define DQW_EACH for (int i = 0; i < V; ++i)
   const __m512 magic = _mm512_set1_ps(kGeluRoundMagic);
   DQW_EACH {
     ax[i] = _mm512_abs_ps(x[i]);
-    xh[i] = _mm512_mul_ps(_mm512_set1_ps(0.5f), x[i]);
     const __m512 sx = _mm512_mul_ps(x[i], x[i]);
     nf[i] = _mm512_sub_ps(_mm512_fmadd_ps(sx, _mm512_set1_ps(kGeluNegHalfLog2e), magic), magic);
     nf[i] = _mm512_max_ps(nf[i], _mm512_set1_ps(kGeluMinExp2));
   }
-  DQW_EACH r[i] = _mm512_fnmsub_ps(xh[i], x[i], _mm512_mul_ps(nf[i], _mm512_set1_ps(kGeluLn2Hi)));
-  DQW_EACH r[i] = _mm512_fmadd_ps(nf[i], _mm512_set1_ps(-kGeluLn2Lo), r[i]);
+  DQW_EACH r[i] = _mm512_fnmsub_ps(x[i], x[i], _mm512_mul_ps(nf[i], _mm512_set1_ps(2.0f * kGeluLn2Hi)));
+  DQW_EACH r[i] = _mm512_fmadd_ps(nf[i], _mm512_set1_ps(-2.0f * kGeluLn2Lo), r[i]);
   DQW_EACH u[i] = _mm512_div_ps(_mm512_sub_ps(ax[i], _mm512_set1_ps(kGeluErfcxK)),
                                 _mm512_add_ps(ax[i], _mm512_set1_ps(kGeluErfcxK)));
-  DQW_EACH p[i] = _mm512_set1_ps(kGeluExpPoly[6]);
-  for (int j = 5; j >= 0; --j) DQW_EACH p[i] = _mm512_fmadd_ps(p[i], r[i], _mm512_set1_ps(kGeluExpPoly[j]));
-  DQW_EACH q[i] = _mm512_set1_ps(kGeluErfcxPoly[10]);
-  for (int j = 9; j >= 0; --j) DQW_EACH q[i] = _mm512_fmadd_ps(q[i], u[i], _mm512_set1_ps(kGeluErfcxPoly[j]));
+  DQW_EACH p[i] = _mm512_set1_ps(kGeluExpPoly[6] / 64.0f);
+  for (int j = 5; j >= 0; --j)
+    DQW_EACH p[i] = _mm512_fmadd_ps(p[i], r[i], _mm512_set1_ps(kGeluExpPoly[j] / (float)(1 << j)));
+  DQW_EACH q[i] = _mm512_set1_ps(0.5f * kGeluErfcxPoly[10]);
+  for (int j = 9; j >= 0; --j) DQW_EACH q[i] = _mm512_fmadd_ps(q[i], u[i], _mm512_set1_ps(0.5f * kGeluErfcxPoly[j]));
   DQW_EACH {
     const __m512 e = _mm512_scalef_ps(p[i], nf[i]);  // exact: p * 2^n stays normal
     const __mmask16 keep = _mm512_cmp_ps_mask(ax[i], _mm512_set1_ps(kGeluAxBig), _CMP_LE_OQ);
-    const __m512 h = _mm512_mul_ps(xh[i], _mm512_maskz_mul_ps(keep, e, q[i]));
+    const __m512 h = _mm512_mul_ps(x[i], _mm512_maskz_mul_ps(keep, e, q[i]));
     const __mmask16 nonneg = _mm512_cmp_ps_mask(x[i], _mm512_setzero_ps(), _CMP_GE_OQ);
     x[i] = _mm512_mask_sub_ps(h, nonneg, x[i], h);
   }
@@ -122,7 +126,7 @@ void gelu_avx512(const float* x, float* y, int64_t n);
 #define DQW_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
 template <int MR>
 void micro(const int8_t* a, int64_t lda, const int32_t* rowsum, int32_t k, const uint8_t* b, int cols, int64_t row,
-           int32_t n0, const Epilogue& e) {
+           int32_t n0, const Epilogue& e, const char* pf, int64_t pf_step) {
   static_assert(MR >= 1 && MR <= 8, "micro-kernel rows");
   {
     // request the output lines now, with write intent, so their misses overlap with the K loop
@@ -138,7 +142,8 @@ void micro(const int8_t* a, int64_t lda, const int32_t* rowsum, int32_t k, const
 #undef DQW_DECL
   const int8_t* ap = a;
   const int32_t qfull = k / 4;
-  for (int32_t q = 0; q < qfull; ++q, ap += 4, b += kQuadBytes) {
+  for (int32_t q = 0; q < qfull; ++q, ap += 4, b += kQuadBytes, pf += pf_step) {
+    _mm_prefetch(pf, _MM_HINT_T0);  // the caller's next rows (or, with pf_step 0, a line already here)
     const __m512i b0 = _mm512_loadu_si512(b), b1 = _mm512_loadu_si512(b + 64);
 #define DQW_FMA(r)                                                     \
   if constexpr (MR > r) {                                              \
@@ -169,21 +174,28 @@ void micro(const int8_t* a, int64_t lda, const int32_t* rowsum, int32_t k, const
 #undef DQW_ROWS
 
 // rows (1..kMR) x columns [n0, n1) starting at panel b, then GELU over what was written.
+// pf / pf_per_panel: the tile's prefetch range, a slice of pf_per_panel bytes per micro-kernel call.
 void row_group(const int8_t* a, int64_t lda, const int32_t* rowsum, int rows, const Pack& pk, const uint8_t* b,
-               int32_t n0, int32_t n1, int64_t row, const Epilogue& e) {
+               int32_t n0, int32_t n1, int64_t row, const Epilogue& e, const char*& pf, int64_t pf_per_panel) {
   const int64_t panel_bytes = (int64_t)pk.quads * kQuadBytes;
+  // spread each slice evenly over the k loop (one prefetch per k-quad; a step above one line
+  // leaves gaps that the hardware prefetcher fills)
+  const int64_t qfull = pk.k / 4 > 0 ? pk.k / 4 : 1;
+  const int64_t pf_step = pf_per_panel > 0 ? (pf_per_panel + qfull - 1) / qfull : 0;
   for (int32_t n = n0; n < n1; n += kPanelCols, b += panel_bytes) {
     const int cols = n1 - n < kPanelCols ? n1 - n : kPanelCols;
+    const char* p = pf_step ? pf : reinterpret_cast<const char*>(b);
     switch (rows) {
-      case 8: micro<8>(a, lda, rowsum, pk.k, b, cols, row, n, e); break;
-      case 7: micro<7>(a, lda, rowsum, pk.k, b, cols, row, n, e); break;
-      case 6: micro<6>(a, lda, rowsum, pk.k, b, cols, row, n, e); break;
-      case 5: micro<5>(a, lda, rowsum, pk.k, b, cols, row, n, e); break;
-      case 4: micro<4>(a, lda, rowsum, pk.k, b, cols, row, n, e); break;
-      case 3: micro<3>(a, lda, rowsum, pk.k, b, cols, row, n, e); break;
-      case 2: micro<2>(a, lda, rowsum, pk.k, b, cols, row, n, e); break;
-      default: micro<1>(a, lda, rowsum, pk.k, b, cols, row, n, e); break;
+      case 8: micro<8>(a, lda, rowsum, pk.k, b, cols, row, n, e, p, pf_step); break;
+      case 7: micro<7>(a, lda, rowsum, pk.k, b, cols, row, n, e, p, pf_step); break;
+      case 6: micro<6>(a, lda, rowsum, pk.k, b, cols, row, n, e, p, pf_step); break;
+      case 5: micro<5>(a, lda, rowsum, pk.k, b, cols, row, n, e, p, pf_step); break;
+      case 4: micro<4>(a, lda, rowsum, pk.k, b, cols, row, n, e, p, pf_step); break;
+      case 3: micro<3>(a, lda, rowsum, pk.k, b, cols, row, n, e, p, pf_step); break;
+      case 2: micro<2>(a, lda, rowsum, pk.k, b, cols, row, n, e, p, pf_step); break;
+      default: micro<1>(a, lda, rowsum, pk.k, b, cols, row, n, e, p, pf_step); break;
     }
+    pf += pf_per_panel;
   }
   if (e.gelu) {
     // GELU as a second, tight pass over the rows just written (still in L1): inlined into the
@@ -202,12 +214,16 @@ void tile_avx512(const Pack& pk, const Tile& t, const Epilogue& e) {
   const int64_t panel_bytes = (int64_t)pk.quads * kQuadBytes;
   int32_t chunk = (int32_t)(kWeightChunkBytes / panel_bytes) * kPanelCols;
   if (chunk < kPanelCols) chunk = kPanelCols;
+  // the prefetch range is split evenly over all micro-kernel calls of the tile
+  const int64_t calls = (int64_t)((t.m + kMR - 1) / kMR) * ((t.n1 - t.n0 + kPanelCols - 1) / kPanelCols);
+  const char* pf = t.pf;
+  const int64_t pf_per_panel = t.pf ? (t.pf_bytes + calls - 1) / calls : 0;
   for (int32_t c0 = t.n0; c0 < t.n1; c0 += chunk) {
     const int32_t c1 = t.n1 - c0 < chunk ? t.n1 : c0 + chunk;
     const uint8_t* b = pk.data + (c0 / kPanelCols) * panel_bytes;
     for (int32_t r = 0; r < t.m; r += kMR) {
       const int rows = t.m - r < kMR ? t.m - r : kMR;
-      row_group(t.a + r * t.lda, t.lda, t.rowsum + r, rows, pk, b, c0, c1, t.row + r, e);
+      row_group(t.a + r * t.lda, t.lda, t.rowsum + r, rows, pk, b, c0, c1, t.row + r, e, pf, pf_per_panel);
     }
   }
 }

@@ -232,8 +232,10 @@ class Int8GemmTest {
     @Test
     void linearEqualsQuantizeThenGemm() {
         Random r = new Random(SEED + 5);
+        // 300 x 1536 x 400: several row blocks (128 rows at K = 1536), each quantized in 16-row steps with
+        // a short last step, and three column chunks of the packed weights (5, 5 and 2.5 panels)
         Shape[] cases = {new Shape(1, 384, 1536), new Shape(5, 512, 97), new Shape(37, 1283, 130),
-                new Shape(255, 64, 255), new Shape(1500, 17, 64)};
+                new Shape(255, 64, 255), new Shape(1500, 17, 64), new Shape(300, 1536, 400)};
         for (Shape s : cases) {
             float[] x = new float[s.m * s.k];
             for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
