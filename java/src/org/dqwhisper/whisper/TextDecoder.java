@@ -205,7 +205,7 @@ public final class TextDecoder implements AutoCloseable {
             NnKernels.embeddingLookup(tokenEmbedding.value(), ids, x);
             for (int i = 0; i < n; i++) NnKernels.addPositional(x.rows(rowStart[i], rowStart[i + 1]), positionalEmbedding.value(), offsets[i]);
             for (int layer = 0; layer < blocks.length; layer++) blocks[layer].forwardDecoderBatch(x, states, layer, rowStart, offsets, p);
-            float[] all = new float[0];
+            for (int i = 0; i < n; i++) out[i] = new float[rows[i].length][];
             if (selected > 0) {
                 try (Tensor h = Tensor.allocate("decoder.selected", DType.F32, selected, d);
                         Tensor logits = Tensor.allocate("logits", DType.F32, selected, vocab)) {
@@ -219,14 +219,12 @@ public final class TextDecoder implements AutoCloseable {
                     }
                     ln.forward(h, h);
                     logitsProjection.forward(h, logits, false, p);
-                    all = logits.toFloatArray();
-                }
-            }
-            int at = 0;
-            for (int i = 0; i < n; i++) {
-                out[i] = new float[rows[i].length][];
-                for (int j = 0; j < rows[i].length; j++, at++) {
-                    out[i][j] = Arrays.copyOfRange(all, at * vocab, (at + 1) * vocab);
+                    // one Java array per row: a single [selected x vocab] array (1.7 MB for 8 rows) would be a humongous
+                    // G1 allocation at every step, page-faulted and zeroed outside the young generation
+                    at = 0;
+                    for (int i = 0; i < n; i++) {
+                        for (int j = 0; j < rows[i].length; j++, at++) out[i][j] = logits.rows(at, at + 1).toFloatArray();
+                    }
                 }
             }
         }
