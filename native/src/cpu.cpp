@@ -157,6 +157,13 @@ void parallel_for(int64_t n, const std::function<void(int64_t, int64_t)>& fn) { 
 void parallel_for_grain(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn) {
   pool().run(n, grain, fn);
 }
+void parallel_for_work(int64_t n, int64_t work, const std::function<void(int64_t, int64_t)>& fn) {
+  if (work < kMinParallelWork) {
+    if (n > 0) fn(0, n);
+    return;
+  }
+  pool().run(n, 1, fn);
+}
 int active_isa() {
   int f = g_forced.load(std::memory_order_relaxed);
   return f < 0 ? g_detected : std::min(f, g_detected);

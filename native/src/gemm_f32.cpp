@@ -236,7 +236,7 @@ int32_t run(const Problem& pr) {
     }
     const bool load_c = pr.accumulate || kb > 0;
     const bool last = kb == kblocks - 1;
-    dqw::parallel_for(plan.mtiles * plan.ntiles, [&](int64_t t0, int64_t t1) {
+    dqw::parallel_for_work(plan.mtiles * plan.ntiles, (int64_t)pr.m * pr.n * kc, [&](int64_t t0, int64_t t1) {
       for (int64_t t = t0; t < t1; ++t) {
         int64_t g0, g1, p0, p1;
         plan.rows_of(t / plan.ntiles, &g0, &g1);

@@ -131,17 +131,18 @@ void run_task(const Job& job, const Plan& plan, int64_t task, bool quantize_here
 
 void run(const Job& job, int32_t m) {
   const Plan plan = make_plan(m, job.pack.n, job.pack.k, job.kern->mr);
+  const int64_t work = (int64_t)m * job.pack.n * job.pack.k;
   const bool fused_quant = job.x != nullptr && plan.nblocks == 1;
   if (job.x != nullptr && !fused_quant) {
     // several tasks share each row block: quantize every row first (parallel over row blocks)
-    dqw::parallel_for(plan.mblocks, [&](int64_t b0, int64_t b1) {
+    dqw::parallel_for_work(plan.mblocks, work, [&](int64_t b0, int64_t b1) {
       const int64_t r0 = plan.rows_begin(b0), r1 = plan.rows_begin(b1);
       if (r0 < r1)
         job.kern->quantize(job.x + r0 * job.ldx, job.ldx, (int32_t)(r1 - r0), job.pack.k, job.q_out + r0 * job.lda,
                            job.lda, job.scale_out + r0, nullptr);
     });
   }
-  dqw::parallel_for(plan.mblocks * plan.nblocks, [&](int64_t t0, int64_t t1) {
+  dqw::parallel_for_work(plan.mblocks * plan.nblocks, work, [&](int64_t t0, int64_t t1) {
     for (int64_t t = t0; t < t1; ++t) run_task(job, plan, t, fused_quant);
   });
 }

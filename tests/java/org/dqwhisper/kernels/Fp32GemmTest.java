@@ -375,7 +375,9 @@ class Fp32GemmTest {
     @Test
     void resultsAreBitIdenticalFor1To3Threads() throws Exception {
         Random rnd = new Random(9);
-        int[][] shapes = {{1500, 200, 800}, {5, 1536, 384}, {1, 700, 1000}, {64, 100, 50}};
+        // {m, n, k}; the last two are above dqw::kMinParallelWork (m·n·k-block >= 2^23), so M=1 and M=5 really split
+        // over threads; the small ones run on the calling thread
+        int[][] shapes = {{1500, 200, 800}, {5, 1536, 384}, {1, 700, 1000}, {64, 100, 50}, {1, 11000, 768}, {5, 4000, 768}};
         List<float[][]> data = new ArrayList<>();
         for (int[] s : shapes) {
             int m = s[0], n = s[1], k = s[2];

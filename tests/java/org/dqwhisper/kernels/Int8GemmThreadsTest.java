@@ -23,8 +23,10 @@ class Int8GemmThreadsTest {
     /** s32, f32+bias+GELU and the fused Linear give bit-identical results with 1, 2 and 3 threads. */
     @Test
     void resultsDoNotDependOnTheThreadCount() {
-        // M=1 and 5 split N; 255 and 1500 split M (and N when there are few M blocks)
-        int[][] shapes = {{1, 384, 1536}, {5, 1280, 515}, {255, 384, 640}, {1500, 64, 96}};
+        // M=1 and 5 split N; 255 and 1500 split M (and N when there are few M blocks). Below 2^23 multiply-adds a GEMM
+        // runs on the calling thread (dqw::kMinParallelWork), so the first two shapes check that path and the last
+        // two M=1 / M=5 shapes (10.5 M and 9.9 M) the split over N.
+        int[][] shapes = {{1, 384, 1536}, {5, 1280, 515}, {255, 384, 640}, {1500, 64, 96}, {1, 4096, 2560}, {5, 1280, 1539}};
         Random r = new Random(7);
         int before = CpuRuntime.threads();
         try {
