@@ -56,17 +56,32 @@ bool valid(int64_t B, int64_t Bk, int64_t Tq, int64_t Tk, int64_t heads, int64_t
 
 extern "C" {
 
-DQW_API void dqw_nn_attention_f32(const float* q, const float* k, const float* v, float* out, float* lse,
-                                  int64_t B, int64_t Bk, int64_t Tq, int64_t Tk, int64_t heads, int64_t head_dim,
-                                  int64_t causal_offset) {
+namespace {
+void attention_forward(const float* q, const float* k, const float* v, float* out, float* lse, int64_t B, int64_t Bk,
+                       int64_t Tq, int64_t Tk, int64_t heads, int64_t head_dim, int64_t causal_offset, bool rowwise) {
   if (!valid(B, Bk, Tq, Tk, heads, head_dim)) return;
   AttnArgs a = pack(q, k, v, B, Bk, Tq, Tk, heads, head_dim, causal_offset);
   a.o = out;
   a.lse = lse;
+  a.rowwise = rowwise;
   const int64_t rows = B / Bk * Tq;
   // a head's transposed keys and packed values (see attention_forward_items), when a group has several query rows
-  const int64_t head_floats = rows > 1 ? 2 * head_dim * ((Tk + dqw::nn::kTile - 1) / dqw::nn::kTile) * dqw::nn::kTile : 0;
+  const int64_t head_floats =
+      rows > 1 && !rowwise ? 2 * head_dim * ((Tk + dqw::nn::kTile - 1) / dqw::nn::kTile) * dqw::nn::kTile : 0;
   run_items(dqw::nn::kernels().attention_forward_items, a, Bk * heads * ((rows + kRows - 1) / kRows), head_floats);
+}
+}  // namespace
+
+DQW_API void dqw_nn_attention_f32(const float* q, const float* k, const float* v, float* out, float* lse,
+                                  int64_t B, int64_t Bk, int64_t Tq, int64_t Tk, int64_t heads, int64_t head_dim,
+                                  int64_t causal_offset) {
+  attention_forward(q, k, v, out, lse, B, Bk, Tq, Tk, heads, head_dim, causal_offset, false);
+}
+
+DQW_API void dqw_nn_attention_rowwise_f32(const float* q, const float* k, const float* v, float* out, float* lse,
+                                          int64_t B, int64_t Bk, int64_t Tq, int64_t Tk, int64_t heads,
+                                          int64_t head_dim, int64_t causal_offset) {
+  attention_forward(q, k, v, out, lse, B, Bk, Tq, Tk, heads, head_dim, causal_offset, true);
 }
 
 DQW_API void dqw_nn_attention_backward_f32(const float* q, const float* k, const float* v, const float* out,

@@ -30,6 +30,7 @@ struct AttnArgs {
   float* dv;
   int64_t B, Bk, Tq, Tk, H, Dh, causal_offset;
   float scale;
+  bool rowwise;  // forward: every query row computed as if alone (dqw_nn_attention_rowwise_f32)
 };
 
 // Floats of scratch one thread needs for the attention kernels (any of the three passes):
@@ -67,6 +68,7 @@ struct Kernels {
   void (*attention_dkv_items)(const AttnArgs& a, int64_t i0, int64_t i1, float* scratch);
   // rows [r0, r1) of x [N,V]: greedy pick and its log-softmax
   void (*argmax_log_softmax_rows)(const float* x, int32_t* idx, double* logp, int64_t V, int64_t r0, int64_t r1);
+  double (*log_sum_exp_row)(const float* x, int64_t n);
 };
 
 const Kernels& kernels_scalar();

@@ -30,6 +30,11 @@ DQW_API void dqw_nn_kl_divergence_f32(const float* student, const float* teacher
   });
 }
 
+DQW_API double dqw_nn_log_sum_exp_f32(const float* x, int64_t from, int64_t to) {
+  if (x == nullptr || from < 0 || to <= from) return __builtin_nan("");
+  return kernels().log_sum_exp_row(x + from, to - from);
+}
+
 DQW_API void dqw_nn_argmax_log_softmax_rows_f32(const float* x, int32_t* idx, double* logp, int64_t N, int64_t V) {
   if (V <= 0) return;
   const auto& k = kernels();

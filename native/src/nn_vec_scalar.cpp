@@ -18,7 +18,7 @@ const Kernels& kernels_scalar() {
                                 gelu_range,              gelu_backward_range,     erf_range,
                                 softmax_rows,            softmax_backward_rows,   cross_entropy_rows,
                                 kl_rows,                 attention_forward_items, attention_dq_items,
-                                attention_dkv_items, argmax_log_softmax_rows};
+                                attention_dkv_items, argmax_log_softmax_rows, log_sum_exp_row};
   return table;
 }
 

@@ -76,6 +76,14 @@ DQW_API void dqw_nn_attention_f32(const float* q, const float* k, const float* v
                                   float* lse, int64_t B, int64_t Bk, int64_t Tq, int64_t Tk,
                                   int64_t heads, int64_t head_dim, int64_t causal_offset);
 
+/* The forward above with every query row computed exactly as a call with that row alone would compute it
+ * (the one-row decoding path: keys scored in place, values weighted in place), bit for bit, while the
+ * rows of a group (same b / Bk) share each key and value tile from cache. For several decoding rows over
+ * one K/V, e.g. the beams of one window in cross-attention: B = 1, Tq = beams (no mask), or Bk = 1. */
+DQW_API void dqw_nn_attention_rowwise_f32(const float* q, const float* k, const float* v, float* out,
+                                          float* lse, int64_t B, int64_t Bk, int64_t Tq, int64_t Tk,
+                                          int64_t heads, int64_t head_dim, int64_t causal_offset);
+
 /* q, k, v, out, lse as in the forward, dout [B,Tq,H*Dh] -> dq [B,Tq,H*Dh], dk [Bk,Tk,H*Dh],
  * dv [Bk,Tk,H*Dh] (all overwritten; with Bk == 1 dk/dv sum over the B rows). Probabilities are
  * recomputed from lse. */
@@ -134,6 +142,11 @@ DQW_API void dqw_nn_kl_divergence_f32(const float* student, const float* teacher
  * (greedy decoding's pick and its log-probability; the exponential sum in double). A row holding
  * NaN gives idx 0 and logp NaN. */
 DQW_API void dqw_nn_argmax_log_softmax_rows_f32(const float* x, int32_t* idx, double* logp, int64_t N, int64_t V);
+
+/* log(sum_j exp(x[j])) over x[from .. to) (one row of logits: the log-softmax denominator), computed as
+ * m + log(sum exp(x - m)) with m the maximum, float exponentials summed in blocked double. -inf entries add
+ * nothing. Non-finite (NaN, -inf) when every entry is -inf, an entry is NaN or +inf, or the range is empty. */
+DQW_API double dqw_nn_log_sum_exp_f32(const float* x, int64_t from, int64_t to);
 
 DQW_EXTERN_C_END
 #endif

@@ -166,7 +166,7 @@ public final class TranscribeCommand implements Callable<Integer> {
     long seed;
 
     @Option(names = "--batch-size", defaultValue = "" + BatchTranscriber.DEFAULT_BATCH_SIZE,
-            description = "Files whose windows are encoded (and, with --beam-size none, greedily decoded) together"
+            description = "Files whose windows are encoded and decoded together (every beam or sample of every window in one decoder step)"
                     + " (default: ${DEFAULT-VALUE}; 1: one file at a time).")
     int batchSize;
 

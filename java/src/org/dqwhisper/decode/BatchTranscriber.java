@@ -18,16 +18,16 @@ import java.util.Objects;
  * <ul>
  *   <li>encodes them in one encoder call ({@link SpeechModel#encodeBatch}, {@code B} = windows in the round), for
  *       every option set;</li>
- *   <li>when a recording's first temperature is 0 and it decodes greedily (no beam search: {@code beamSize} null),
- *       runs the first decode of those windows in lock-step ({@link LockStepGreedy}): one decoder forward for all
- *       their prompts, then one forward per token for the windows still decoding, whose matrix products
- *       (q/k/v/out projections, MLP, logits) take one row per live window; a window leaves the batch at its
- *       end-of-text or length limit.</li>
+ *   <li>decodes them in lock-step ({@link LockStepSearch}): one decoder forward for all their prompts, then one
+ *       forward per step for every live hypothesis of every window (one per window when greedy, the beams of a
+ *       beam search, the members of a best-of-N sample), whose matrix products (q/k/v/out projections, MLP,
+ *       logits) take one row per hypothesis; a window leaves the batch when its search ends;</li>
+ *   <li>runs the temperature fallback the same way: the windows whose decode failed the compression-ratio or
+ *       log-probability gate retry at their next temperature together.</li>
  * </ul>
- * Everything else runs per recording as in {@link Transcriber}, after the lock-step decode, on the window's own
- * encoder output: beam search and best-of sampling, the temperature fallback's retries, word timestamps (cross
- * attention and DTW), the hallucination guard, and language detection (which encodes its own windows, once per
- * recording, before its first window). A recording that finishes frees its place for the next one at the next
+ * Everything else runs per recording as in {@link Transcriber}, on the window's own encoder output: word
+ * timestamps (cross attention and DTW), the hallucination guard, and language detection (which encodes its own
+ * windows, once per recording, before its first window). A recording that finishes frees its place for the next one at the next
  * round, so short and long recordings mix.
  *
  * <p>Memory: the encoder outputs and decoder caches of one round ({@code batchSize} windows) are live at once, and
@@ -136,7 +136,10 @@ public final class BatchTranscriber {
         }
     }
 
-    /** Encodes the round's windows together, decodes them (lock-step where possible) and records the results. */
+    /**
+     * Encodes the round's windows together, decodes them with their temperature fallback in lock-step and records
+     * the results.
+     */
     private void decodeRound(List<InFlight> round) {
         int n = round.size();
         List<float[]> mels = new ArrayList<>(n);
@@ -149,33 +152,9 @@ public final class BatchTranscriber {
             for (AudioFeatures a : features) {
                 decoders.add(new WindowDecoder(model, a));
             }
-            DecodingResult[] first = new DecodingResult[n];
-            List<Integer> lockStep = new ArrayList<>();
-            List<DecodingOptions> lockStepOptions = new ArrayList<>();
+            DecodingResult[] results = decodeWithFallback(round, decoders);
             for (int i = 0; i < n; i++) {
-                InFlight f = round.get(i);
-                DecodingOptions firstTry = Transcriber.tryOptions(f.run.options(), f.run.language(),
-                        f.window.prompt(), f.window.seek(), 0);
-                if (WindowDecoder.isSingleGreedy(firstTry)) {
-                    lockStep.add(i);
-                    lockStepOptions.add(firstTry);
-                }
-            }
-            if (!lockStep.isEmpty()) {
-                List<WindowDecoder> lockStepDecoders = new ArrayList<>(lockStep.size());
-                for (int i : lockStep) {
-                    lockStepDecoders.add(decoders.get(i));
-                }
-                List<DecodingResult> r = LockStepGreedy.decode(model, lockStepDecoders, lockStepOptions);
-                for (int j = 0; j < lockStep.size(); j++) {
-                    first[lockStep.get(j)] = r.get(j);
-                }
-            }
-            for (int i = 0; i < n; i++) {
-                InFlight f = round.get(i);
-                DecodingResult result = Transcriber.decodeWithFallback(decoders.get(i), f.run.options(),
-                        f.run.language(), f.window.prompt(), f.window.seek(), first[i]);
-                f.run.complete(f.window, features.get(i), result);
+                round.get(i).run.complete(round.get(i).window, features.get(i), results[i]);
             }
         } finally {
             for (WindowDecoder d : decoders) {
@@ -185,5 +164,62 @@ public final class BatchTranscriber {
                 a.close();
             }
         }
+    }
+
+    /**
+     * {@link Transcriber#decodeWithFallback} of every window of the round, attempt by attempt: the first
+     * temperature of every window in one lock-step search (after one lock-step prefill), then the next temperature
+     * of the windows whose decode failed the gates, and so on.
+     */
+    private DecodingResult[] decodeWithFallback(List<InFlight> round, List<WindowDecoder> decoders) {
+        int n = round.size();
+        DecodingResult[] results = new DecodingResult[n];
+        List<Integer> todo = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            todo.add(i);
+        }
+        for (int attempt = 0; !todo.isEmpty(); attempt++) {
+            List<WindowDecoder.Plan> plans = new ArrayList<>(todo.size());
+            for (int i : todo) {
+                InFlight f = round.get(i);
+                plans.add(decoders.get(i).plan(Transcriber.tryOptions(f.run.options(), f.run.language(),
+                        f.window.prompt(), f.window.seek(), attempt)));
+            }
+            List<SessionPool.Prefill> prefills;
+            if (attempt == 0) { // every window's first prefill in one forward
+                List<SessionPool> pools = new ArrayList<>(todo.size());
+                List<int[]> initial = new ArrayList<>(todo.size());
+                int[] sotIndex = new int[todo.size()];
+                for (int j = 0; j < todo.size(); j++) {
+                    pools.add(decoders.get(todo.get(j)).pool());
+                    initial.add(plans.get(j).initial());
+                    sotIndex[j] = plans.get(j).sotIndex();
+                }
+                prefills = SessionPool.prefillAll(model, pools, initial, sotIndex);
+            } else { // the same initial tokens: the pools reuse their prefill
+                prefills = new ArrayList<>(todo.size());
+                for (int j = 0; j < todo.size(); j++) {
+                    WindowDecoder.Plan plan = plans.get(j);
+                    prefills.add(decoders.get(todo.get(j)).pool().prefill(plan.initial(), plan.sotIndex()));
+                }
+            }
+            List<CandidateSearch> searches = new ArrayList<>(todo.size());
+            for (int j = 0; j < todo.size(); j++) {
+                searches.add(decoders.get(todo.get(j)).search(plans.get(j), prefills.get(j)));
+            }
+            LockStepSearch.run(model, searches);
+            List<Integer> retry = new ArrayList<>();
+            for (int j = 0; j < todo.size(); j++) {
+                int i = todo.get(j);
+                results[i] = decoders.get(i).result(plans.get(j), prefills.get(j), searches.get(j).candidates());
+                TranscribeOptions o = round.get(i).run.options();
+                if (Transcriber.needsFallback(results[i], o) && attempt + 1 < o.temperatures().size()) {
+                    Transcriber.logFallback(round.get(i).window.seek(), o.temperatures().get(attempt), results[i]);
+                    retry.add(i);
+                }
+            }
+            todo = retry;
+        }
+        return results;
     }
 }

@@ -23,76 +23,134 @@ import java.util.Map;
  * impossible candidates, ending the search early. With them dropped a step may have fewer than {@code beamSize}
  * live beams.
  *
- * <p>Each beam owns a {@link DecoderSession}; when several new beams descend from one old beam, the extra ones get
+ * <p>The search runs step by step ({@link CandidateSearch}), so that one decoder forward feeds all live beams (and
+ * the beams of other windows, {@link LockStepSearch}). Each beam owns a {@link DecoderSession}; when several new beams descend from one old beam, the extra ones get
  * a copy of its cache in a session freed by a beam that was dropped (whisper's {@code rearrange_kv_cache}).
  */
-final class BeamSearch {
-    private BeamSearch() {}
-
+final class BeamSearch implements CandidateSearch {
     /** A live beam: its whole context, its score, and the session holding the cache of all but its last token. */
     private record Beam(int[] tokens, double sumLogprob, SessionPool.Slot slot) {}
 
     /** A proposal: extend beam {@code source} by {@code token}. */
     private record Proposal(int source, int token, double score) {}
 
+    private final List<LogitFilter> filters;
+    private final int beamSize;
+    private final long maxCandidates;
+    private final int sampleBegin;
+    private final int sampleLen;
+    private final int nTextCtx;
+    private final int eot;
+    private List<Beam> live;
+    private final List<SessionPool.Slot> idle;
+    private final Map<List<Integer>, Double> finished = new LinkedHashMap<>();
+    private int step;
+    private boolean done;
+    private List<Candidate> candidates;
+
     /** {@code round(beamSize * patience)} with Python's round-half-even; patience null means 1.0. */
     static long maxCandidates(int beamSize, Double patience) {
         return (long) Math.rint(beamSize * (patience == null ? 1.0 : patience));
     }
 
-    static List<Candidate> run(SessionPool pool, SessionPool.Prefill prefill, List<LogitFilter> filters,
-            int beamSize, Double patience, int sampleLen, int nTextCtx, int eot) {
-        long maxCandidates = maxCandidates(beamSize, patience);
-        int sampleBegin = prefill.tokens().length;
+    /** Starts the search and takes its first step from the prefill's logits. */
+    BeamSearch(SessionPool pool, SessionPool.Prefill prefill, List<LogitFilter> filters, int beamSize,
+            Double patience, int sampleLen, int nTextCtx, int eot) {
+        this.filters = filters;
+        this.beamSize = beamSize;
+        this.maxCandidates = maxCandidates(beamSize, patience);
+        this.sampleBegin = prefill.tokens().length;
+        this.sampleLen = sampleLen;
+        this.nTextCtx = nTextCtx;
+        this.eot = eot;
         List<SessionPool.Slot> slots = pool.acquire(beamSize);
-        List<Beam> live = new ArrayList<>(List.of(new Beam(prefill.tokens(), 0.0, slots.get(0))));
-        List<SessionPool.Slot> idle = new ArrayList<>(slots.subList(1, slots.size()));
-        Map<List<Integer>, Double> finished = new LinkedHashMap<>();
+        this.live = new ArrayList<>(List.of(new Beam(prefill.tokens(), 0.0, slots.get(0))));
+        this.idle = new ArrayList<>(slots.subList(1, slots.size()));
+        if (sampleLen <= 0) {
+            finish();
+        } else {
+            step(new float[][] {prefill.lastLogits().clone()}, 0);
+        }
+    }
 
-        for (int step = 0; step < sampleLen && !live.isEmpty(); step++) {
-            List<Proposal> proposals = new ArrayList<>();
-            for (int b = 0; b < live.size(); b++) {
-                Beam beam = live.get(b);
-                float[] logits = step == 0 ? prefill.lastLogits().clone()
-                        : SessionPool.feed(beam.slot(), beam.tokens()[beam.tokens().length - 1]);
-                for (LogitFilter filter : filters) {
-                    filter.apply(logits, beam.tokens());
-                }
-                double[] logprobs = Softmax.logSoftmax(logits);
-                for (int token : topK(logprobs, beamSize + 1)) {
-                    if (logprobs[token] != Double.NEGATIVE_INFINITY) { // a suppressed token is no proposal
-                        proposals.add(new Proposal(b, token, beam.sumLogprob() + logprobs[token]));
-                    }
-                }
-            }
-            // stable sort: equal scores keep proposal order (beam order, then token rank)
-            proposals.sort(Comparator.comparingDouble(Proposal::score).reversed());
+    @Override
+    public boolean done() {
+        return done;
+    }
 
-            List<Proposal> kept = new ArrayList<>(beamSize);
-            Map<List<Integer>, Double> newlyFinished = new LinkedHashMap<>();
-            for (Proposal p : proposals) {
-                if (p.token() == eot) {
-                    newlyFinished.put(asList(live.get(p.source()).tokens()), p.score());
-                } else {
-                    kept.add(p);
-                    if (kept.size() == beamSize) {
-                        break;
-                    }
-                }
-            }
-            live = rearrange(live, kept, idle);
+    @Override
+    public void pending(List<SessionPool.Slot> slots, List<Integer> tokens) {
+        for (Beam beam : live) {
+            slots.add(beam.slot());
+            tokens.add(beam.tokens()[beam.tokens().length - 1]);
+        }
+    }
 
-            for (Map.Entry<List<Integer>, Double> e : newlyFinished.entrySet()) { // already best first
-                if (finished.size() >= maxCandidates) {
-                    break;
-                }
-                finished.put(e.getKey(), e.getValue());
+    @Override
+    public void accept(float[][] logits, int from) {
+        if (done) {
+            throw new IllegalStateException("beam search is over");
+        }
+        step(logits, from);
+    }
+
+    @Override
+    public List<Candidate> candidates() {
+        if (!done) {
+            throw new IllegalStateException("beam search is still running");
+        }
+        return candidates;
+    }
+
+    /** One step: live beam b's next-token logits are {@code logits[from + b]}. */
+    private void step(float[][] logits, int from) {
+        List<Proposal> proposals = new ArrayList<>();
+        for (int b = 0; b < live.size(); b++) {
+            Beam beam = live.get(b);
+            float[] row = logits[from + b];
+            for (LogitFilter filter : filters) {
+                filter.apply(row, beam.tokens());
             }
-            if (finished.size() >= maxCandidates || sampleBegin + step + 1 > nTextCtx) {
-                break;
+            // log-softmax is x - z, monotone in x: the best tokens by logit are the best by log-probability
+            double z = Softmax.rowLogSumExp(row);
+            for (int token : topK(row, beamSize + 1)) {
+                if (row[token] != Float.NEGATIVE_INFINITY) { // a suppressed token is no proposal
+                    proposals.add(new Proposal(b, token, beam.sumLogprob() + (row[token] - z)));
+                }
             }
         }
+        // stable sort: equal scores keep proposal order (beam order, then token rank)
+        proposals.sort(Comparator.comparingDouble(Proposal::score).reversed());
 
+        List<Proposal> kept = new ArrayList<>(beamSize);
+        Map<List<Integer>, Double> newlyFinished = new LinkedHashMap<>();
+        for (Proposal p : proposals) {
+            if (p.token() == eot) {
+                newlyFinished.put(asList(live.get(p.source()).tokens()), p.score());
+            } else {
+                kept.add(p);
+                if (kept.size() == beamSize) {
+                    break;
+                }
+            }
+        }
+        live = rearrange(live, kept, idle);
+
+        for (Map.Entry<List<Integer>, Double> e : newlyFinished.entrySet()) { // already best first
+            if (finished.size() >= maxCandidates) {
+                break;
+            }
+            finished.put(e.getKey(), e.getValue());
+        }
+        boolean over = finished.size() >= maxCandidates || sampleBegin + step + 1 > nTextCtx;
+        step++;
+        if (over || step >= sampleLen || live.isEmpty()) {
+            finish();
+        }
+    }
+
+    /** Ends the search: tops up the finished list with live beams and makes the candidates. */
+    private void finish() {
         if (finished.size() < beamSize) { // not enough finished: take the best unfinished beams as they are
             for (Beam beam : live) { // live beams are already best first
                 finished.putIfAbsent(asList(beam.tokens()), beam.sumLogprob());
@@ -110,7 +168,8 @@ final class BeamSearch {
             }
             out.add(new Candidate(sampled, e.getValue()));
         }
-        return out;
+        candidates = out;
+        done = true;
     }
 
     /**
@@ -148,12 +207,12 @@ final class BeamSearch {
     }
 
     /** Indices of the {@code k} largest entries, largest first; ties go to the lower index. */
-    static int[] topK(double[] values, int k) {
+    static int[] topK(float[] values, int k) {
         int n = Math.min(k, values.length);
         int[] best = new int[n];
         int size = 0;
         for (int i = 0; i < values.length; i++) {
-            double v = values[i];
+            float v = values[i];
             if (size == n && !(v > values[best[n - 1]])) {
                 continue;
             }

@@ -37,7 +37,7 @@ public final class Transcriber {
         for (TranscriptionRun.Window w = run.nextWindow(); w != null; w = run.nextWindow()) {
             try (AudioFeatures audio = model.encode(run.windowMel(w));
                     WindowDecoder decoder = new WindowDecoder(model, audio)) {
-                DecodingResult result = decodeWithFallback(decoder, options, run.language(), w.prompt(), w.seek(), null);
+                DecodingResult result = decodeWithFallback(decoder, options, run.language(), w.prompt(), w.seek());
                 run.complete(w, audio, result);
             }
         }
@@ -73,34 +73,31 @@ public final class Transcriber {
         return fallback;
     }
 
-    /** {@link #decodeWithFallback(WindowDecoder, TranscribeOptions, String, int[], int, DecodingResult)} from the first try. */
-    static DecodingResult decodeWithFallback(WindowDecoder decoder, TranscribeOptions o, String language,
-            int[] prompt, int seek) {
-        return decodeWithFallback(decoder, o, language, prompt, seek, null);
-    }
-
     /**
      * Decodes one window at each temperature in turn until {@link #needsFallback} is false; returns the last
      * decode. Beam size and patience apply at temperature 0 only, best-of ({@link TranscribeOptions#bestOf()}, else
      * the decoding options' own) above 0, as in whisper. The sampling seed of each try is derived from the options'
      * seed, the window's seek and the temperature's index.
-     *
-     * @param firstTry the result of the first temperature's decode when it was already made (by the lock-step
-     *     batch), else null
      */
     static DecodingResult decodeWithFallback(WindowDecoder decoder, TranscribeOptions o, String language,
-            int[] prompt, int seek, DecodingResult firstTry) {
+            int[] prompt, int seek) {
         DecodingResult result = null;
         List<Double> temperatures = o.temperatures();
         for (int i = 0; i < temperatures.size(); i++) {
-            result = i == 0 && firstTry != null ? firstTry : decoder.decode(tryOptions(o, language, prompt, seek, i));
+            result = decoder.decode(tryOptions(o, language, prompt, seek, i));
             if (!needsFallback(result, o)) {
                 break;
             }
-            LOG.debug("seek {}: fallback after T={} (compression ratio {}, avg logprob {})", seek, temperatures.get(i),
-                    result.compressionRatio(), result.avgLogprob());
+            if (i + 1 < temperatures.size()) {
+                logFallback(seek, temperatures.get(i), result);
+            }
         }
         return result;
+    }
+
+    static void logFallback(int seek, double temperature, DecodingResult result) {
+        LOG.debug("seek {}: fallback after T={} (compression ratio {}, avg logprob {})", seek, temperature,
+                result.compressionRatio(), result.avgLogprob());
     }
 
     /** The decoding options of the {@code i}-th temperature of the fallback for the window at {@code seek}. */

@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.SplittableRandom;
 import org.dqwhisper.text.WhisperLanguages;
 import org.dqwhisper.text.WhisperTokenizer;
 import org.dqwhisper.text.normalize.PythonWhitespace;
@@ -37,26 +36,30 @@ public final class WindowDecoder implements AutoCloseable {
     record Plan(DecodingOptions options, String language, Map<String, Double> languageProbs, int[] initial,
             int sotIndex, List<LogitFilter> filters, int sampleLen, int nTextCtx) {}
 
-    /** Decodes the window with {@code options}; see {@link DecodingOptions} for their meaning. */
+    /**
+     * Decodes the window with {@code options}; see {@link DecodingOptions} for their meaning. The hypotheses of
+     * a beam search or best-of-N sampling share each decoder forward ({@link LockStepSearch}).
+     */
     public DecodingResult decode(DecodingOptions options) {
         Plan plan = plan(options);
         SessionPool.Prefill prefill = pool.prefill(plan.initial(), plan.sotIndex());
-        List<Candidate> candidates;
-        if (options.beamSize() != null) {
-            candidates = BeamSearch.run(pool, prefill, plan.filters(), options.beamSize(), options.patience(),
-                    plan.sampleLen(), plan.nTextCtx(), tokenizer.eot());
-        } else {
-            candidates = sample(prefill, plan.filters(), options, plan.sampleLen(), plan.nTextCtx());
-        }
-        return result(plan, prefill, candidates);
+        CandidateSearch search = search(plan, prefill);
+        LockStepSearch.run(model, List.of(search));
+        return result(plan, prefill, search.candidates());
     }
 
     /**
-     * Whether {@code options} decode a single greedy hypothesis (temperature 0, no beam search, no best-of), the
-     * case {@link LockStepGreedy} runs for several windows at once.
+     * The candidate search of {@code plan} from {@code prefill} (this window's current prefill): beam search when
+     * the options ask for it, else greedy or sampled hypotheses; its first step is already taken.
      */
-    static boolean isSingleGreedy(DecodingOptions options) {
-        return options.temperature() == 0 && options.beamSize() == null && options.groupSize() == 1;
+    CandidateSearch search(Plan plan, SessionPool.Prefill prefill) {
+        DecodingOptions options = plan.options();
+        if (options.beamSize() != null) {
+            return new BeamSearch(pool, prefill, plan.filters(), options.beamSize(), options.patience(),
+                    plan.sampleLen(), plan.nTextCtx(), tokenizer.eot());
+        }
+        return new SamplingSearch(pool, prefill, plan.filters(), options.temperature(), options.groupSize(),
+                options.seed(), plan.sampleLen(), plan.nTextCtx(), tokenizer.eot());
     }
 
     /** The language, initial tokens and logit filters of a decode with {@code options}. */
@@ -176,34 +179,6 @@ public final class WindowDecoder implements AutoCloseable {
             filters.add(new TimestampRules(tokenizer, sampleBegin, maxInitialIndex));
         }
         return filters;
-    }
-
-    /** Greedy (temperature 0) or best-of-N sampling: each hypothesis decoded on its own until end-of-text. */
-    private List<Candidate> sample(SessionPool.Prefill prefill, List<LogitFilter> filters, DecodingOptions options,
-            int sampleLen, int nTextCtx) {
-        int n = options.groupSize();
-        List<SessionPool.Slot> slots = pool.acquire(n);
-        SplittableRandom seeds = new SplittableRandom(options.seed());
-        List<Candidate> out = new ArrayList<>(n);
-        for (int member = 0; member < n; member++) {
-            SplittableRandom random = new SplittableRandom(seeds.nextLong());
-            TokenSampler sampler = new TokenSampler(options.temperature(), random);
-            out.add(decodeOne(slots.get(member), prefill, filters, sampler, sampleLen, nTextCtx));
-        }
-        return out;
-    }
-
-    private Candidate decodeOne(SessionPool.Slot slot, SessionPool.Prefill prefill, List<LogitFilter> filters,
-            TokenSampler sampler, int sampleLen, int nTextCtx) {
-        Hypothesis h = new Hypothesis(prefill.tokens(), sampleLen, nTextCtx, tokenizer.eot());
-        float[] logits = prefill.lastLogits().clone();
-        while (!h.done()) {
-            h.accept(logits, filters, sampler);
-            if (!h.done()) {
-                logits = SessionPool.feed(slot, h.lastToken());
-            }
-        }
-        return h.candidate();
     }
 
     private static int[] concat(int[] a, int[] b) {

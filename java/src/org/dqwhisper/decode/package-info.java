@@ -13,9 +13,10 @@
  *
  * <p>Several recordings: {@link org.dqwhisper.decode.BatchTranscriber} drives one
  * {@link org.dqwhisper.decode.TranscriptionRun} per recording and batches their current windows: one encoder call
- * for the round's windows ({@link org.dqwhisper.decode.SpeechModel#encodeBatch}) and, for greedy first tries, a
- * lock-step decode ({@link org.dqwhisper.decode.LockStepGreedy}, one decoder forward per token for all live
- * windows via {@link org.dqwhisper.decode.SpeechModel#feedBatch}). Beam search, best-of, fallback retries, word
+ * for the round's windows ({@link org.dqwhisper.decode.SpeechModel#encodeBatch}) and a lock-step decode
+ * ({@link org.dqwhisper.decode.LockStepSearch}: one decoder forward per step for every live hypothesis of every
+ * window — greedy, beams, best-of members — via {@link org.dqwhisper.decode.SpeechModel#feedBatch}), attempt by
+ * attempt of the temperature fallback. One window alone decodes its beams and best-of members the same way. Word
  * timing and language detection run per recording; results equal {@code Transcriber}'s.
  *
  * <p>Where this code deliberately differs from whisper:

@@ -48,7 +48,15 @@ final class NnAttention {
     }
 
     static void forward(Tensor q, Tensor k, Tensor v, int heads, long causalOffset, Tensor out, Tensor lse) {
-        final String op = "attention";
+        forward("attention", q, k, v, heads, causalOffset, out, lse, false);
+    }
+
+    static void forwardRowwise(Tensor q, Tensor k, Tensor v, int heads, long causalOffset, Tensor out, Tensor lse) {
+        forward("attentionRowwise", q, k, v, heads, causalOffset, out, lse, true);
+    }
+
+    private static void forward(String op, Tensor q, Tensor k, Tensor v, int heads, long causalOffset, Tensor out, Tensor lse,
+            boolean rowwise) {
         Dims d = dims(op, q, k, v, heads, causalOffset);
         shape(op, "out", f32(op, "out", out), q.shape());
         for (Tensor in : new Tensor[] {q, k, v}) disjoint(op, "out", out, "an input (q, k or v)", in);
@@ -57,8 +65,13 @@ final class NnAttention {
             for (Tensor other : new Tensor[] {q, k, v, out}) disjoint(op, "lse", lse, "another argument", other);
         }
         CpuRuntime.ensureLoaded();
-        NativeNn.dqw_nn_attention_f32(q.floatPointer(), k.floatPointer(), v.floatPointer(), out.floatPointer(), ptr(lse), d.b, d.bk,
-                d.tq, d.tk, d.heads, d.headDim, d.causalOffset);
+        if (rowwise) {
+            NativeNn.dqw_nn_attention_rowwise_f32(q.floatPointer(), k.floatPointer(), v.floatPointer(), out.floatPointer(), ptr(lse),
+                    d.b, d.bk, d.tq, d.tk, d.heads, d.headDim, d.causalOffset);
+        } else {
+            NativeNn.dqw_nn_attention_f32(q.floatPointer(), k.floatPointer(), v.floatPointer(), out.floatPointer(), ptr(lse), d.b,
+                    d.bk, d.tq, d.tk, d.heads, d.headDim, d.causalOffset);
+        }
     }
 
     static void backward(Tensor q, Tensor k, Tensor v, Tensor out, Tensor lse, Tensor dout, int heads, long causalOffset, Tensor dq,

@@ -225,6 +225,16 @@ public final class NnKernels {
     }
 
     /**
+     * {@link #attention} with every query row computed exactly as a call with that row alone computes it (the
+     * one-row decoding path), bit for bit, while the rows over one K/V share its loads from cache: several
+     * decoding rows over the same keys and values (the beams of one window in cross-attention: B = 1, Tq = beams,
+     * no mask) cost about one row's memory traffic instead of one each.
+     */
+    public static void attentionRowwise(Tensor q, Tensor k, Tensor v, int heads, long causalOffset, Tensor out, Tensor lse) {
+        NnAttention.forwardRowwise(q, k, v, heads, causalOffset, out, lse);
+    }
+
+    /**
      * Attention backward, recomputing the probabilities from {@code lse}. q, k, v, heads, causalOffset
      * as in the forward; out and lse [B,H,Tq] from the forward; dout [B,Tq,H*Dh]. Writes (overwrites)
      * dq [B,Tq,H*Dh], dk and dv [Bk,Tk,H*Dh]; with Bk == 1 dk and dv sum over all B rows. The outputs
@@ -314,6 +324,18 @@ public final class NnKernels {
     public static void klDivergence(Tensor studentLogits, Tensor teacherLogits, float temperature, Tensor mask, Tensor losses,
             Tensor dStudent, float scaleForGrad) {
         NnLosses.klDivergence(studentLogits, teacherLogits, temperature, mask, losses, dStudent, scaleForGrad);
+    }
+
+    /**
+     * {@code log(sum_j exp(x[j]))} over {@code x[from .. to)} (a row of logits on the Java heap: the log-softmax
+     * denominator), read in place: {@code m + log(sum exp(x - m))} with m the maximum, float exponentials summed
+     * in blocked double (within ~1e-6 of the exact value for finite rows). Non-finite (NaN or -Infinity) when
+     * every entry is -Infinity or one is NaN or +Infinity.
+     *
+     * @throws IllegalArgumentException when the array is null or the range is empty or outside it
+     */
+    public static double logSumExp(float[] x, int from, int to) {
+        return NnLosses.logSumExp(x, from, to);
     }
 
     /**

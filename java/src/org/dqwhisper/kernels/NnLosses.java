@@ -82,6 +82,16 @@ final class NnLosses {
                 losses.floatPointer(), ptr(dStudent), n, v, temperature, scaleForGrad);
     }
 
+    static double logSumExp(float[] x, int from, int to) {
+        if (x == null) throw new IllegalArgumentException("logSumExp: null array");
+        if (from < 0 || to > x.length || from >= to) {
+            throw new IllegalArgumentException("logSumExp: range [" + from + ", " + to + ") is empty or outside the " + x.length
+                    + "-entry array");
+        }
+        CpuRuntime.ensureLoaded();
+        return NativeNn.dqw_nn_log_sum_exp_f32(x, from, to);
+    }
+
     static void argmaxLogSoftmax(Tensor logits, int[] tokens, double[] logprobs) {
         final String op = "argmaxLogSoftmax";
         rank(op, "logits", f32(op, "logits", logits), 2);

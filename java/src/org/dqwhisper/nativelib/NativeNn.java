@@ -5,6 +5,7 @@ import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.annotation.Cast;
+import org.bytedeco.javacpp.annotation.CriticalRegion;
 import org.bytedeco.javacpp.annotation.Platform;
 
 /**
@@ -55,6 +56,10 @@ public final class NativeNn {
             @Cast("const float*") FloatPointer v, FloatPointer out, FloatPointer lse, long B, long Bk, long Tq, long Tk, long heads,
             long headDim, long causalOffset);
 
+    public static native void dqw_nn_attention_rowwise_f32(@Cast("const float*") FloatPointer q, @Cast("const float*") FloatPointer k,
+            @Cast("const float*") FloatPointer v, FloatPointer out, FloatPointer lse, long B, long Bk, long Tq, long Tk, long heads,
+            long headDim, long causalOffset);
+
     public static native void dqw_nn_attention_backward_f32(@Cast("const float*") FloatPointer q, @Cast("const float*") FloatPointer k,
             @Cast("const float*") FloatPointer v, @Cast("const float*") FloatPointer out, @Cast("const float*") FloatPointer lse,
             @Cast("const float*") FloatPointer dout, FloatPointer dq, FloatPointer dk, FloatPointer dv, long B, long Bk, long Tq, long Tk,
@@ -83,6 +88,10 @@ public final class NativeNn {
     public static native void dqw_nn_kl_divergence_f32(@Cast("const float*") FloatPointer student, @Cast("const float*") FloatPointer teacher,
             @Cast("const int32_t*") IntPointer mask, FloatPointer losses, FloatPointer dstudent, long N, long V, float temperature,
             float scale);
+
+    /** Reads a Java array in place (JNI critical region: no copy); returns at once, calls nothing back. */
+    @CriticalRegion
+    public static native double dqw_nn_log_sum_exp_f32(@Cast("const float*") float[] x, long from, long to);
 
     public static native void dqw_nn_argmax_log_softmax_rows_f32(@Cast("const float*") FloatPointer x, IntPointer idx, DoublePointer logp,
             long N, long V);

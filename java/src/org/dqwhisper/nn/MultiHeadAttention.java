@@ -135,8 +135,10 @@ public final class MultiHeadAttention implements AutoCloseable {
      * ({@code rowStart} has one more entry than there are sequences, the last being R). Sequence i attends
      * over its own {@code keys[i]}, {@code values[i]} [Tk_i, d] with {@code causalOffsets[i]} (as in
      * {@link #attendInto}). The query and output projections run once over all R rows (GEMMs with M = R);
-     * the attention kernel runs per sequence. Every row gets the same numbers as {@link #attendInto} on its
-     * sequence alone, since the GEMMs and the kernel compute each row independently.
+     * the attention kernel runs per sequence, except that a run of consecutive one-row unmasked sequences over
+     * the same keys and values tensors (the beams of one window in cross-attention) is one
+     * {@link NnKernels#attentionRowwise} call, sharing the K/V reads. Every row gets the same numbers as
+     * {@link #attendInto} on its sequence alone, since the GEMMs and the kernels compute each row independently.
      *
      * @param residual [R, d], accumulated into
      */
@@ -159,10 +161,28 @@ public final class MultiHeadAttention implements AutoCloseable {
                 Tensor o = Tensor.allocate("attn.o", DType.F32, r, out.out())) {
             query.forward(h, q, false, p);
             for (int i = 0; i < n; i++) {
+                if (rowStart[i + 1] - rowStart[i] < 1) {
+                    throw new IllegalArgumentException("attention '" + query.name() + "': sequence " + i + " has no rows");
+                }
+            }
+            for (int i = 0; i < n; ) {
                 int t = rowStart[i + 1] - rowStart[i];
-                if (t < 1) throw new IllegalArgumentException("attention '" + query.name() + "': sequence " + i + " has no rows");
-                NnKernels.attention(q.rows(rowStart[i], rowStart[i + 1]).reshape(1, t, d), batched(keys[i]), batched(values[i]),
-                        heads, causalOffsets[i], a.rows(rowStart[i], rowStart[i + 1]).reshape(1, t, d), null);
+                int j = i + 1;
+                if (t == 1 && causalOffsets[i] < 0) { // a run of one-row sequences over the same keys and values
+                    while (j < n && rowStart[j + 1] - rowStart[j] == 1 && causalOffsets[j] < 0 && keys[j] == keys[i]
+                            && values[j] == values[i]) {
+                        j++;
+                    }
+                }
+                if (j - i > 1) { // e.g. the beams of one window in cross-attention: one call, each row as if alone
+                    NnKernels.attentionRowwise(q.rows(rowStart[i], rowStart[j]).reshape(1, j - i, d), batched(keys[i]),
+                            batched(values[i]), heads, -1, a.rows(rowStart[i], rowStart[j]).reshape(1, j - i, d), null);
+                } else {
+                    NnKernels.attention(q.rows(rowStart[i], rowStart[i + 1]).reshape(1, t, d), batched(keys[i]),
+                            batched(values[i]), heads, causalOffsets[i], a.rows(rowStart[i], rowStart[i + 1]).reshape(1, t, d),
+                            null);
+                }
+                i = j;
             }
             out.forward(a, o, false, p);
             NnKernels.addInto(residual, o);

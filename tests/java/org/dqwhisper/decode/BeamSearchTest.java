@@ -183,7 +183,7 @@ class BeamSearchTest {
 
     @Test
     void topKOrdersByValueThenIndex() {
-        assertArrayEquals(new int[] {2, 0, 3}, BeamSearch.topK(new double[] {1, 0, 5, 1, -1}, 3));
-        assertArrayEquals(new int[] {1, 0}, BeamSearch.topK(new double[] {0, 2}, 5));
+        assertArrayEquals(new int[] {2, 0, 3}, BeamSearch.topK(new float[] {1, 0, 5, 1, -1}, 3));
+        assertArrayEquals(new int[] {1, 0}, BeamSearch.topK(new float[] {0, 2}, 5));
     }
 }

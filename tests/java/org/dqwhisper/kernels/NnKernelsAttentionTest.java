@@ -9,6 +9,7 @@ import static org.dqwhisper.kernels.NnTestSupport.maxAbs;
 import static org.dqwhisper.kernels.NnTestSupport.numericGradient;
 import static org.dqwhisper.kernels.NnTestSupport.toDouble;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -94,6 +95,80 @@ class NnKernelsAttentionTest {
                 assertClose(what + " out without lse", out, o.toFloatArray(), tol, 0);
             });
         }
+    }
+
+    @Test
+    void rowwiseForwardMatchesNaiveAttention() throws Exception {
+        // the same FP64 reference and bound as the forward: each row takes the one-row path, whose rounding is
+        // that of a decoding step (measured within the same 1.3e-6)
+        for (long[] c : CASES) {
+            Problem p = new Problem(attn(c), 7 * Arrays.hashCode(c));
+            Attn a = p.a;
+            double[] lse = new double[a.b() * a.heads() * a.tq()];
+            double[] out = NnReference.attention(a, toDouble(p.q), toDouble(p.k), toDouble(p.v), lse);
+            try (Tensors t = new Tensors()) {
+                Tensor q = t.of(p.q, a.b(), a.tq(), a.hd()), k = t.of(p.k, a.bk(), a.tk(), a.hd()), v = t.of(p.v, a.bk(), a.tk(), a.hd());
+                Tensor o = t.zeros(a.b(), a.tq(), a.hd()), l = t.zeros(a.b(), a.heads(), a.tq());
+                forEachIsa(isa -> {
+                    NnKernels.attentionRowwise(q, k, v, a.heads(), a.causalOffset(), o, l);
+                    assertClose("rowwise " + a + " " + isa + " out", out, o.toFloatArray(), 3e-6, 0);
+                    assertClose("rowwise " + a + " " + isa + " lse", lse, l.toFloatArray(), 3e-6, 1e-6);
+                });
+            }
+        }
+    }
+
+    /** {Tq, Tk, heads, Dh, causalOffset}: several query rows over one K/V (B = 1). */
+    private static final long[][] ROWWISE = {
+        {5, 1500, 6, 64, -1},  // the 5 beams of one window in tiny's cross-attention
+        {2, 375, 2, 60, -1},   // head dim 60: masked value tails
+        {40, 97, 3, 16, -1},   // more rows than one 32-row work item, key tail
+        {3, 130, 1, 256, -1},  // the largest head dim, three key tiles
+        {7, 70, 2, 33, 63},    // causal rows: row r sees keys <= 63 + r
+        {1, 9, 1, 8, -1},      // a single row: the plain decoding step
+    };
+
+    @Test
+    void rowwiseRowsAreTheOneRowCallsBitForBit() throws Exception {
+        for (long[] c : ROWWISE) {
+            int tq = (int) c[0], tk = (int) c[1], heads = (int) c[2], dh = (int) c[3], hd = heads * dh;
+            long causal = c[4];
+            SplittableRandom rnd = new SplittableRandom(Arrays.hashCode(c));
+            float[] qa = gaussian(rnd, tq * hd, 1), ka = gaussian(rnd, tk * hd, 1), va = gaussian(rnd, tk * hd, 1);
+            try (Tensors t = new Tensors()) {
+                Tensor q = t.of(qa, 1, tq, hd), k = t.of(ka, 1, tk, hd), v = t.of(va, 1, tk, hd);
+                Tensor all = t.zeros(1, tq, hd), lseAll = t.zeros(1, heads, tq), one = t.zeros(1, 1, hd), lseOne = t.zeros(1, heads, 1);
+                Tensor beams = t.of(qa, tq, 1, hd), sharedOut = t.zeros(tq, 1, hd);
+                forEachIsa(isa -> {
+                    NnKernels.attentionRowwise(q, k, v, heads, causal, all, lseAll);
+                    float[] got = all.toFloatArray(), gotLse = lseAll.toFloatArray();
+                    for (int r = 0; r < tq; r++) {
+                        try (Tensor row = Tensor.of(Arrays.copyOfRange(qa, r * hd, (r + 1) * hd), 1, 1, hd)) {
+                            NnKernels.attention(row, k, v, heads, causal < 0 ? -1 : causal + r, one, lseOne);
+                        }
+                        String what = "rowwise " + Arrays.toString(c) + " row " + r + " " + isa;
+                        assertArrayEquals(one.toFloatArray(), Arrays.copyOfRange(got, r * hd, (r + 1) * hd), 0f, what);
+                        for (int h = 0; h < heads; h++) {
+                            assertEquals(Float.floatToIntBits(lseOne.toFloatArray()[h]), Float.floatToIntBits(gotLse[h * tq + r]),
+                                    what + " lse head " + h);
+                        }
+                    }
+                    if (causal < 0) { // the same rows as B = Tq batch rows sharing one K/V (Bk = 1)
+                        NnKernels.attentionRowwise(beams, k, v, heads, -1, sharedOut, null);
+                        assertArrayEquals(got, sharedOut.toFloatArray(), 0f, "rowwise Bk = 1 " + Arrays.toString(c) + " " + isa);
+                    }
+                });
+            }
+        }
+        assertThreadInvariant("rowwise attention", () -> {
+            SplittableRandom rnd = new SplittableRandom(5);
+            float[] qa = gaussian(rnd, 37 * 96, 1), ka = gaussian(rnd, 300 * 96, 1), va = gaussian(rnd, 300 * 96, 1);
+            try (Tensors t = new Tensors()) {
+                Tensor o = t.zeros(1, 37, 96);
+                NnKernels.attentionRowwise(t.of(qa, 1, 37, 96), t.of(ka, 1, 300, 96), t.of(va, 1, 300, 96), 3, -1, o, null);
+                return o.toFloatArray();
+            }
+        });
     }
 
     @Test
