@@ -40,38 +40,61 @@ inline void dpbusd(__m512i& acc, __m512i b, __m512i a) {
 
 inline __mmask16 low_mask16(int n) { return n >= 16 ? (__mmask16)0xFFFF : n <= 0 ? 0 : (__mmask16)((1u << n) - 1); }
 
+// GELU's tail (gelu_erfc.h): lanes in slow (-12.374369 <= x < -6.5) get fma(-a, E, 0) with E =
+// exp(-a^2/2) erfcx(a/sqrt2)/2, the others keep y. Bit for bit gelu_tail() of gemm_int8_scalar.cpp,
+// with one multiply fewer: instead of a/2, r is carried doubled (r2 = -a*a - n*2ln2hi - n*2ln2lo = 2r,
+// each rounding scaled by exactly 2) into the exp polynomial with coefficients c_j / 2^j. Powers of
+// two commute with rounding for normal values, and every intermediate here is normal. Out of line:
+// the table covers everything but x < -6.5, so this runs rarely.
+__attribute__((noinline)) __m512 gelu_tail(__m512 a, __m512 y, __mmask16 slow) {
+  const __m512 magic = _mm512_set1_ps(kGeluRoundMagic);
+  const __m512 sx = _mm512_mul_ps(a, a);
+  __m512 nf = _mm512_sub_ps(_mm512_fmadd_ps(sx, _mm512_set1_ps(kGeluNegHalfLog2e), magic), magic);
+  nf = _mm512_max_ps(nf, _mm512_set1_ps(kGeluMinExp2));
+  __m512 r = _mm512_fnmsub_ps(a, a, _mm512_mul_ps(nf, _mm512_set1_ps(2.0f * kGeluLn2Hi)));
+  r = _mm512_fmadd_ps(nf, _mm512_set1_ps(-2.0f * kGeluLn2Lo), r);
+  const __m512 u = _mm512_div_ps(_mm512_sub_ps(a, _mm512_set1_ps(kGeluErfcxK)), _mm512_add_ps(a, _mm512_set1_ps(kGeluErfcxK)));
+  __m512 p = _mm512_set1_ps(kGeluExpPoly[6] / 64.0f);
+  for (int j = 5; j >= 0; --j) p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(kGeluExpPoly[j] / (float)(1 << j)));
+  __m512 q = _mm512_set1_ps(0.5f * kGeluErfcxPoly[10]);
+  for (int j = 9; j >= 0; --j) q = _mm512_fmadd_ps(q, u, _mm512_set1_ps(0.5f * kGeluErfcxPoly[j]));
+  // masked: lanes past 12.374369 (or not in slow) compute nothing that could be subnormal
+  const __mmask16 keep = _mm512_mask_cmp_ps_mask(slow, a, _mm512_set1_ps(kGeluAxBig), _CMP_LE_OQ);
+  const __m512 e = _mm512_maskz_mul_ps(keep, _mm512_maskz_scalef_ps(keep, p, nf), q);  // exact: p * 2^n stays normal
+  return _mm512_mask3_fnmadd_ps(a, e, y, keep);
+}
+
 // GELU of V vectors at once (independent chains interleaved for the out-of-order core), bit for
-// bit the same as gelu1() in gemm_int8_scalar.cpp, with one multiply fewer: instead of xh = x/2,
-// r is carried doubled (r2 = -x*x - n*2ln2hi - n*2ln2lo = 2r, each rounding scaled by exactly 2)
-// into the exp polynomial with coefficients c_j / 2^j, and the erfcx coefficients are halved so
-// that h = x * (e * q/2) = xh * (e * q). Powers of two commute with rounding for normal values;
-// every intermediate here is normal for |x| >= 1e-19, and below that p rounds to 1 either way.
+// bit gelu1() of gemm_int8_scalar.cpp: E from the interval tables (coefficients picked per lane by
+// vpermps from 16-entry tables), GELU = fma(-a, E, m); a vector with a lane in [-12.374369, -6.5)
+// also goes through gelu_tail().
 template <int V>
 inline void gelu_v(__m512* x) {
-  __m512 ax[V], nf[V], r[V], p[V], u[V], q[V];
+  __m512 a[V], m[V], t[V], q[V];
+  __m512i k[V];
+  __mmask16 slow[V];
 #define DQW_EACH for (int i = 0; i < V; ++i)
-  const __m512 magic = _mm512_set1_ps(kGeluRoundMagic);
+  const __m512 neg_big = _mm512_set1_ps(-kGeluTableA);
   DQW_EACH {
-    ax[i] = _mm512_abs_ps(x[i]);
-    const __m512 sx = _mm512_mul_ps(x[i], x[i]);
-    nf[i] = _mm512_sub_ps(_mm512_fmadd_ps(sx, _mm512_set1_ps(kGeluNegHalfLog2e), magic), magic);
-    nf[i] = _mm512_max_ps(nf[i], _mm512_set1_ps(kGeluMinExp2));
+    a[i] = _mm512_abs_ps(x[i]);
+    m[i] = _mm512_max_ps(_mm512_setzero_ps(), x[i]);  // x for x >= 0, -0 and NaN (second operand)
+    slow[i] = _mm512_cmp_ps_mask(x[i], neg_big, _CMP_LT_OQ);
+    const __m512 s = _mm512_fmadd_ps(a[i], _mm512_fmadd_ps(a[i], _mm512_set1_ps(kGeluTableLam), _mm512_set1_ps(kGeluTableMu)),
+                                     _mm512_set1_ps(kGeluRoundMagic));
+    k[i] = _mm512_castps_si512(s);  // vpermps reads the low 4 bits: the interval index
+    t[i] = _mm512_sub_ps(a[i], _mm512_permutexvar_ps(k[i], _mm512_loadu_ps(kGeluTableCenter)));
   }
-  DQW_EACH r[i] = _mm512_fnmsub_ps(x[i], x[i], _mm512_mul_ps(nf[i], _mm512_set1_ps(2.0f * kGeluLn2Hi)));
-  DQW_EACH r[i] = _mm512_fmadd_ps(nf[i], _mm512_set1_ps(-2.0f * kGeluLn2Lo), r[i]);
-  DQW_EACH u[i] = _mm512_div_ps(_mm512_sub_ps(ax[i], _mm512_set1_ps(kGeluErfcxK)),
-                                _mm512_add_ps(ax[i], _mm512_set1_ps(kGeluErfcxK)));
-  DQW_EACH p[i] = _mm512_set1_ps(kGeluExpPoly[6] / 64.0f);
-  for (int j = 5; j >= 0; --j)
-    DQW_EACH p[i] = _mm512_fmadd_ps(p[i], r[i], _mm512_set1_ps(kGeluExpPoly[j] / (float)(1 << j)));
-  DQW_EACH q[i] = _mm512_set1_ps(0.5f * kGeluErfcxPoly[10]);
-  for (int j = 9; j >= 0; --j) DQW_EACH q[i] = _mm512_fmadd_ps(q[i], u[i], _mm512_set1_ps(0.5f * kGeluErfcxPoly[j]));
+  DQW_EACH q[i] = _mm512_permutexvar_ps(k[i], _mm512_loadu_ps(kGeluTablePoly[7]));
+  for (int j = 6; j >= 0; --j)
+    DQW_EACH q[i] = _mm512_fmadd_ps(q[i], t[i], _mm512_permutexvar_ps(k[i], _mm512_loadu_ps(kGeluTablePoly[j])));
+  __mmask16 any_slow = 0;
   DQW_EACH {
-    const __m512 e = _mm512_scalef_ps(p[i], nf[i]);  // exact: p * 2^n stays normal
-    const __mmask16 keep = _mm512_cmp_ps_mask(ax[i], _mm512_set1_ps(kGeluAxBig), _CMP_LE_OQ);
-    const __m512 h = _mm512_mul_ps(x[i], _mm512_maskz_mul_ps(keep, e, q[i]));
-    const __mmask16 nonneg = _mm512_cmp_ps_mask(x[i], _mm512_setzero_ps(), _CMP_GE_OQ);
-    x[i] = _mm512_mask_sub_ps(h, nonneg, x[i], h);
+    const __mmask16 keep = _mm512_cmp_ps_mask(a[i], _mm512_set1_ps(kGeluTableA), _CMP_LE_OQ);
+    x[i] = _mm512_mask3_fnmadd_ps(a[i], q[i], m[i], keep);
+    any_slow |= slow[i];
+  }
+  if (__builtin_expect(any_slow != 0, 0)) {
+    DQW_EACH if (slow[i]) x[i] = gelu_tail(a[i], x[i], slow[i]);
   }
 #undef DQW_EACH
 }
