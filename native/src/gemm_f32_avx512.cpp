@@ -240,12 +240,18 @@ void pack_a(const float* a, int64_t rs, int64_t cs, int rows, int64_t kc, float*
 // ---- epilogue: bias, exact-erf GELU -----------------------------------------------------------
 
 // GELU(x) = x Phi(x), bit for bit the INT8 epilogue's GELU over every float (gelu_erfc.h;
-// operation by operation gelu_v() / gelu_tail() of gemm_int8_avx512.cpp), so that a fake-quantized
-// FP32 forward and the integer kernels apply the same function: E = erfc(|x|/sqrt2)/2 from 16
-// interval polynomials for |x| <= 6.5, from exp(-x^2/2) erfcx for -12.374369 <= x < -6.5 (out of
-// line, rare), GELU = fma(-|x|, E, max(0, x)); x past those ranges gives x or +0, NaN stays NaN,
-// +-inf give +inf, +0. No multiply here feeds an add (this file is compiled with FP contraction).
-__attribute__((noinline)) __m512 gelu_tail(__m512 a, __m512 y, __mmask16 slow) {
+// operation by operation gelu_v() / gelu_big() of gemm_int8_avx512.cpp), so that a fake-quantized
+// FP32 forward and the integer kernels apply the same function: GELU = max(0, x) - F(|x|) with
+// F = |x| erfc(|x|/sqrt2)/2 from 16 interval polynomials for |x| <= 6.1; past that x for x > 6.1,
+// fma(-|x|, E, 0) with E from exp(-x^2/2) erfcx for -12.374369 <= x < -6.1 (out of line, rare), +0
+// below; NaN stays NaN, +-inf give +inf, +0. No multiply here feeds an add (this file is compiled
+// with FP contraction).
+__attribute__((noinline)) __m512 gelu_big(__m512 a, __m512 m, __m512 y, __mmask16 big) {
+  y = _mm512_mask_mov_ps(y, big, m);
+  // tail lanes: x < 0 (m == 0) and a <= 8.75 sqrt2 (for x > 6.1, fma(-a, E, x) would round to x)
+  const __mmask16 keep = _mm512_mask_cmp_ps_mask(_mm512_mask_cmp_ps_mask(big, m, _mm512_setzero_ps(), _CMP_EQ_OQ), a,
+                                                 _mm512_set1_ps(kGeluAxBig), _CMP_LE_OQ);
+  if (!keep) return y;
   const __m512 magic = _mm512_set1_ps(kGeluRoundMagic);
   const __m512 sx = _mm512_mul_ps(a, a);
   __m512 nf = _mm512_sub_ps(_mm512_fmadd_ps(sx, _mm512_set1_ps(kGeluNegHalfLog2e), magic), magic);
@@ -257,24 +263,22 @@ __attribute__((noinline)) __m512 gelu_tail(__m512 a, __m512 y, __mmask16 slow) {
   for (int j = 5; j >= 0; --j) p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(kGeluExpPoly[j] / (float)(1 << j)));
   __m512 q = _mm512_set1_ps(0.5f * kGeluErfcxPoly[10]);
   for (int j = 9; j >= 0; --j) q = _mm512_fmadd_ps(q, u, _mm512_set1_ps(0.5f * kGeluErfcxPoly[j]));
-  const __mmask16 keep = _mm512_mask_cmp_ps_mask(slow, a, _mm512_set1_ps(kGeluAxBig), _CMP_LE_OQ);
   const __m512 e = _mm512_maskz_mul_ps(keep, _mm512_maskz_scalef_ps(keep, p, nf), q);
   return _mm512_mask3_fnmadd_ps(a, e, y, keep);
 }
 
 __m512 gelu(__m512 x) {
   const __m512 a = _mm512_abs_ps(x);
-  const __m512 m = _mm512_max_ps(_mm512_setzero_ps(), x);
-  const __mmask16 slow = _mm512_cmp_ps_mask(x, _mm512_set1_ps(-kGeluTableA), _CMP_LT_OQ);
-  const __m512 s = _mm512_fmadd_ps(a, _mm512_fmadd_ps(a, _mm512_set1_ps(kGeluTableLam), _mm512_set1_ps(kGeluTableMu)),
-                                   _mm512_set1_ps(kGeluRoundMagic));
+  const __mmask16 big = _mm512_cmp_ps_mask(a, _mm512_set1_ps(kGeluTableA), _CMP_GT_OQ);
+  const __m512 s = _mm512_fmadd_ps(a, _mm512_add_ps(a, _mm512_set1_ps(kGeluTableShift)), _mm512_set1_ps(kGeluTableMagic));
   const __m512i k = _mm512_castps_si512(s);
   const __m512 t = _mm512_sub_ps(a, _mm512_permutexvar_ps(k, _mm512_loadu_ps(kGeluTableCenter)));
-  __m512 q = _mm512_permutexvar_ps(k, _mm512_loadu_ps(kGeluTablePoly[7]));
-  for (int j = 6; j >= 0; --j) q = _mm512_fmadd_ps(q, t, _mm512_permutexvar_ps(k, _mm512_loadu_ps(kGeluTablePoly[j])));
-  const __mmask16 keep = _mm512_cmp_ps_mask(a, _mm512_set1_ps(kGeluTableA), _CMP_LE_OQ);
-  const __m512 y = _mm512_mask3_fnmadd_ps(a, q, m, keep);
-  if (__builtin_expect(slow != 0, 0)) return gelu_tail(a, y, slow);
+  __m512 q = _mm512_permutexvar_ps(k, _mm512_loadu_ps(kGeluTablePoly[kGeluTableDegree]));
+  for (int j = kGeluTableDegree - 1; j >= 0; --j)
+    q = _mm512_fmadd_ps(q, t, _mm512_permutexvar_ps(k, _mm512_loadu_ps(kGeluTablePoly[j])));
+  const __m512 m = _mm512_max_ps(_mm512_setzero_ps(), x);
+  const __m512 y = _mm512_sub_ps(m, q);
+  if (__builtin_expect(big != 0, 0)) return gelu_big(a, m, y, big);
   return y;
 }
 

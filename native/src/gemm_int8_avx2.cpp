@@ -36,9 +36,15 @@ inline __m256i lane_mask(int n) {
 // 4 s8 activations -> s16 a0 a1 a2 a3 repeated 4 times
 inline __m256i bcast_a(int32_t v) { return _mm256_cvtepi8_epi16(_mm_set1_epi32(v)); }
 
-// GELU's tail, operation by operation gelu_tail() of gemm_int8_scalar.cpp: lanes in slow
-// (-12.374369 <= x < -6.5, all bits set) get fma(-a, E, 0), the others keep y. Out of line (rare).
-__attribute__((noinline)) __m256 gelu_tail8(__m256 a, __m256 y, __m256 slow) {
+// GELU of the lanes in big (|x| > 6.1, all bits set, from gelu8()): y gets m = max(0, x), then the
+// tail lanes (-12.374369 <= x < -6.1) fma(-a, E, 0), operation by operation gelu_tail() of
+// gemm_int8_scalar.cpp. Out of line (rare).
+__attribute__((noinline)) __m256 gelu_big8(__m256 a, __m256 m, __m256 y, __m256 big) {
+  y = _mm256_blendv_ps(y, m, big);
+  // tail lanes: x < 0 (m == 0) and a <= 8.75 sqrt2 (for x > 6.1, fma(-a, E, x) would round to x)
+  const __m256 keep = _mm256_and_ps(_mm256_and_ps(big, _mm256_cmp_ps(m, _mm256_setzero_ps(), _CMP_EQ_OQ)),
+                                    _mm256_cmp_ps(a, _mm256_set1_ps(kGeluAxBig), _CMP_LE_OQ));
+  if (_mm256_movemask_ps(keep) == 0) return y;
   const __m256 ah = _mm256_mul_ps(_mm256_set1_ps(0.5f), a);
   const __m256 sx = _mm256_mul_ps(a, a);
   const __m256 magic = _mm256_set1_ps(kGeluRoundMagic);
@@ -48,8 +54,7 @@ __attribute__((noinline)) __m256 gelu_tail8(__m256 a, __m256 y, __m256 slow) {
   r = _mm256_fmadd_ps(nf, _mm256_set1_ps(-kGeluLn2Lo), r);
   __m256 p = _mm256_set1_ps(kGeluExpPoly[6]);
   for (int i = 5; i >= 0; --i) p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(kGeluExpPoly[i]));
-  const __m256 keep = _mm256_and_ps(slow, _mm256_cmp_ps(a, _mm256_set1_ps(kGeluAxBig), _CMP_LE_OQ));
-  // 2^n from its exponent bits; n clamped to a harmless 0 outside keep (no subnormal products)
+  // 2^n from its exponent bits; n set to a harmless 0 outside keep (no subnormal products)
   const __m256 n_keep = _mm256_and_ps(keep, nf);
   const __m256i bits = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n_keep), _mm256_set1_epi32(127)), 23);
   const __m256 e = _mm256_mul_ps(p, _mm256_castsi256_ps(bits));
@@ -71,18 +76,16 @@ inline __m256 lookup16(const float* tbl, __m256i k, __m256 hi) {
 // GELU, operation by operation the same as gelu1() in gemm_int8_scalar.cpp.
 inline __m256 gelu8(__m256 x) {
   const __m256 a = _mm256_andnot_ps(_mm256_set1_ps(-0.0f), x);
-  const __m256 m = _mm256_max_ps(_mm256_setzero_ps(), x);  // x for x >= 0, -0 and NaN (second operand)
-  const __m256 s = _mm256_fmadd_ps(a, _mm256_fmadd_ps(a, _mm256_set1_ps(kGeluTableLam), _mm256_set1_ps(kGeluTableMu)),
-                                   _mm256_set1_ps(kGeluRoundMagic));
+  const __m256 big = _mm256_cmp_ps(a, _mm256_set1_ps(kGeluTableA), _CMP_GT_OQ);  // false for NaN
+  const __m256 s = _mm256_fmadd_ps(a, _mm256_add_ps(a, _mm256_set1_ps(kGeluTableShift)), _mm256_set1_ps(kGeluTableMagic));
   const __m256i k = _mm256_castps_si256(s);  // vpermps reads the low 3 bits, bit 3 picks the half
   const __m256 hi = _mm256_castsi256_ps(_mm256_slli_epi32(k, 28));
   const __m256 t = _mm256_sub_ps(a, lookup16(kGeluTableCenter, k, hi));
-  __m256 q = lookup16(kGeluTablePoly[7], k, hi);
-  for (int j = 6; j >= 0; --j) q = _mm256_fmadd_ps(q, t, lookup16(kGeluTablePoly[j], k, hi));
-  const __m256 keep = _mm256_cmp_ps(a, _mm256_set1_ps(kGeluTableA), _CMP_LE_OQ);
-  const __m256 y = _mm256_blendv_ps(m, _mm256_fnmadd_ps(a, q, m), keep);
-  const __m256 slow = _mm256_cmp_ps(x, _mm256_set1_ps(-kGeluTableA), _CMP_LT_OQ);
-  if (__builtin_expect(_mm256_movemask_ps(slow) != 0, 0)) return gelu_tail8(a, y, slow);
+  __m256 q = lookup16(kGeluTablePoly[kGeluTableDegree], k, hi);
+  for (int j = kGeluTableDegree - 1; j >= 0; --j) q = _mm256_fmadd_ps(q, t, lookup16(kGeluTablePoly[j], k, hi));
+  const __m256 m = _mm256_max_ps(_mm256_setzero_ps(), x);  // x for x >= 0, -0 and NaN (second operand)
+  const __m256 y = _mm256_sub_ps(m, q);
+  if (__builtin_expect(_mm256_movemask_ps(big) != 0, 0)) return gelu_big8(a, m, y, big);
   return y;
 }
 

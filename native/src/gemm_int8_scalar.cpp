@@ -10,7 +10,7 @@ namespace dqw {
 namespace int8 {
 namespace {
 
-// E = erfc(a/sqrt2)/2 for 6.5 < a <= 12.374369 (the tail of gelu_erfc.h): exp(-a^2/2) erfcx / 2.
+// E = erfc(a/sqrt2)/2 for 6.1 < a <= 12.374369 (the tail of gelu_erfc.h): exp(-a^2/2) erfcx / 2.
 float gelu_tail(float a) {
   const float sx = a * a;
   const float ah = 0.5f * a;
@@ -35,21 +35,18 @@ float gelu_tail(float a) {
 float gelu1(float x) {
   const float a = std::fabs(x);
   const float m = 0.0f > x ? 0.0f : x;
-  float e;
-  if (a <= kGeluTableA) {
-    const float s = std::fmaf(a, std::fmaf(a, kGeluTableLam, kGeluTableMu), kGeluRoundMagic);
-    uint32_t sbits;
-    std::memcpy(&sbits, &s, 4);
-    const int k = (int)(sbits & 15u);  // rint(a (lam a + mu)) <= 15 for a <= 6.5
-    const float t = a - kGeluTableCenter[k];
-    e = kGeluTablePoly[7][k];
-    for (int j = 6; j >= 0; --j) e = std::fmaf(e, t, kGeluTablePoly[j][k]);
-  } else if (x < -kGeluTableA && a <= kGeluAxBig) {
-    e = gelu_tail(a);
-  } else {
-    return m;  // x > 6.5, x < -12.374369, +-inf, NaN
+  if (a > kGeluTableA) {  // false for NaN, which goes through the table
+    // x > 6.1: fma(-a, E, x) rounds to x (a E < 3.2e-9), so only -12.374369 <= x < -6.1 needs E
+    return x < 0.0f && a <= kGeluAxBig ? std::fmaf(-a, gelu_tail(a), m) : m;
   }
-  return std::fmaf(-a, e, m);
+  const float s = std::fmaf(a, a + kGeluTableShift, kGeluTableMagic);
+  uint32_t sbits;
+  std::memcpy(&sbits, &s, 4);
+  const int k = (int)(sbits & 15u);  // rint(a (a + 4) / 4) <= 15 for a <= 6.1
+  const float t = a - kGeluTableCenter[k];
+  float f = kGeluTablePoly[kGeluTableDegree][k];
+  for (int j = kGeluTableDegree - 1; j >= 0; --j) f = std::fmaf(f, t, kGeluTablePoly[j][k]);
+  return m - f;
 }
 
 void gelu_scalar(const float* x, float* y, int64_t n) {
