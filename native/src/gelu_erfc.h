@@ -30,7 +30,8 @@ namespace dqw {
 // for x > 6.1; absolute 2.3e-34 where |GELU| < 2.5e-34. No step makes a subnormal float for
 // |x| >= 1e-19 (subnormal arithmetic is ~100x slower on x86): every table coefficient is above 6e-9
 // in magnitude and |t| >= ulp(a) or t = 0, in the tail n >= -115 and E is cut before e * q could
-// underflow (lanes outside the tail compute nothing there: masked). Scaling by 2^n is exact (the value stays normal), so AVX-512's
+// underflow, and the vector code evaluates the tail on a = 8 in the lanes that do not need it
+// (checked through the MXCSR DE / UE flags in native/tests/gemm_int8_test.cpp). Scaling by 2^n is exact (the value stays normal), so AVX-512's
 // vscalefps and the exponent-bits product of the other paths agree, and so do the halved / doubled
 // forms of the tail's polynomials. Only explicit FMAs are fused (the INT8 sources are compiled with
 // -ffp-contract=off; the FP32 AVX-512 copy contains no multiply feeding an add).

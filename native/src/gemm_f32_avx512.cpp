@@ -252,6 +252,7 @@ __attribute__((noinline)) __m512 gelu_big(__m512 a, __m512 m, __m512 y, __mmask1
   const __mmask16 keep = _mm512_mask_cmp_ps_mask(_mm512_mask_cmp_ps_mask(big, m, _mm512_setzero_ps(), _CMP_EQ_OQ), a,
                                                  _mm512_set1_ps(kGeluAxBig), _CMP_LE_OQ);
   if (!keep) return y;
+  a = _mm512_mask_mov_ps(_mm512_set1_ps(8.0f), keep, a);  // other lanes: a harmless 8 (no subnormal a*a)
   const __m512 magic = _mm512_set1_ps(kGeluRoundMagic);
   const __m512 sx = _mm512_mul_ps(a, a);
   __m512 nf = _mm512_sub_ps(_mm512_fmadd_ps(sx, _mm512_set1_ps(kGeluNegHalfLog2e), magic), magic);

@@ -45,6 +45,7 @@ __attribute__((noinline)) __m256 gelu_big8(__m256 a, __m256 m, __m256 y, __m256 
   const __m256 keep = _mm256_and_ps(_mm256_and_ps(big, _mm256_cmp_ps(m, _mm256_setzero_ps(), _CMP_EQ_OQ)),
                                     _mm256_cmp_ps(a, _mm256_set1_ps(kGeluAxBig), _CMP_LE_OQ));
   if (_mm256_movemask_ps(keep) == 0) return y;
+  a = _mm256_blendv_ps(_mm256_set1_ps(8.0f), a, keep);  // other lanes: a harmless 8 (no subnormal a*a/2)
   const __m256 ah = _mm256_mul_ps(_mm256_set1_ps(0.5f), a);
   const __m256 sx = _mm256_mul_ps(a, a);
   const __m256 magic = _mm256_set1_ps(kGeluRoundMagic);
@@ -54,16 +55,13 @@ __attribute__((noinline)) __m256 gelu_big8(__m256 a, __m256 m, __m256 y, __m256 
   r = _mm256_fmadd_ps(nf, _mm256_set1_ps(-kGeluLn2Lo), r);
   __m256 p = _mm256_set1_ps(kGeluExpPoly[6]);
   for (int i = 5; i >= 0; --i) p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(kGeluExpPoly[i]));
-  // 2^n from its exponent bits; n set to a harmless 0 outside keep (no subnormal products)
-  const __m256 n_keep = _mm256_and_ps(keep, nf);
-  const __m256i bits = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n_keep), _mm256_set1_epi32(127)), 23);
+  const __m256i bits = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(nf), _mm256_set1_epi32(127)), 23);  // 2^n
   const __m256 e = _mm256_mul_ps(p, _mm256_castsi256_ps(bits));
   const __m256 kk = _mm256_set1_ps(kGeluErfcxK);
   const __m256 u = _mm256_div_ps(_mm256_sub_ps(a, kk), _mm256_add_ps(a, kk));
   __m256 q = _mm256_set1_ps(0.5f * kGeluErfcxPoly[10]);
   for (int i = 9; i >= 0; --i) q = _mm256_fmadd_ps(q, u, _mm256_set1_ps(0.5f * kGeluErfcxPoly[i]));
-  const __m256 eq = _mm256_and_ps(keep, _mm256_mul_ps(e, q));
-  return _mm256_blendv_ps(y, _mm256_fnmadd_ps(a, eq, y), keep);
+  return _mm256_blendv_ps(y, _mm256_fnmadd_ps(a, _mm256_mul_ps(e, q), y), keep);
 }
 
 // One coefficient of the 16-entry table tbl for each lane's interval k (bit 3 of k moved to the
