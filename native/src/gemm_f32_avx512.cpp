@@ -5,7 +5,7 @@
 #include <immintrin.h>
 
 // GCC 12 reports the _mm512_undefined_ps() inside min/roundscale/scalef as "may be used
-// uninitialized" (GCC PR105593, a false positive in its own headers; "is used" for max in gelu_tail).
+// uninitialized" (GCC PR105593, a false positive in its own headers; "is used" for max in gelu_big).
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #pragma GCC diagnostic ignored "-Wuninitialized"
 
