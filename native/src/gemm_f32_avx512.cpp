@@ -1,13 +1,13 @@
 // FP32 GEMM, AVX-512 path. Micro-kernel: R rows × NU panels of 32 columns, R·2·NU zmm
 // accumulators (14 × 32 = 28 for full row groups; fewer rows take more panels so that small-M
 // shapes still have enough independent FMA chains), B rows loaded as zmm, A broadcast per row.
-// The epilogue's GELU is the exact-erf form evaluated with a vectorized erfc (see gelu()), the
-// INT8 epilogue's formula.
+// The epilogue's GELU is the exact-erf form of the INT8 epilogue, bit for bit (see gelu()).
 #include <immintrin.h>
 
 // GCC 12 reports the _mm512_undefined_ps() inside min/roundscale/scalef as "may be used
-// uninitialized" (GCC PR105593, a false positive in its own headers).
+// uninitialized" (GCC PR105593, a false positive in its own headers; "is used" for max in gelu_big).
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
 
 #include "dqw/api.h"
 #include "gelu_erfc.h"
@@ -239,33 +239,48 @@ void pack_a(const float* a, int64_t rs, int64_t cs, int rows, int64_t kc, float*
 
 // ---- epilogue: bias, exact-erf GELU -----------------------------------------------------------
 
-// GELU(x) = x Phi(x) through erfc(|x|/sqrt2) = exp(-x^2/2) erfcx(|x|/sqrt2): for |x| <= 8.75 sqrt2
-// bit for bit the INT8 epilogue's GELU (gelu_erfc.h; operation by operation gelu_v() of
-// gemm_int8_avx512.cpp, with r carried doubled and the erfcx coefficients halved), so that a
-// fake-quantized FP32 forward and the integer kernels apply the same function. One division
-// instead of the two of a rational erfc: 4e-7 relative error, ~23 % cheaper epilogue. Unlike the
-// INT8 form it runs on to |x| = 13 (n >= -126 instead of -115, which only lanes past 8.75 sqrt2
-// reach; erfcx is extrapolated 0.02 past its fit, < 2e-7 error; e * q may be subnormal there,
-// 2.4e-7 relative) and beyond that gives x or 0 (|GELU| < 1e-37); NaN stays NaN, +-inf give +inf, 0.
-__m512 gelu(__m512 x) {
+// GELU(x) = x Phi(x), bit for bit the INT8 epilogue's GELU over every float (gelu_erfc.h;
+// operation by operation gelu_v() / gelu_big() of gemm_int8_avx512.cpp), so that a fake-quantized
+// FP32 forward and the integer kernels apply the same function: GELU = max(0, x) - F(|x|) with
+// F = |x| erfc(|x|/sqrt2)/2 from 16 interval polynomials for |x| <= 6.1; past that x for x > 6.1,
+// fma(-|x|, E, 0) with E from exp(-x^2/2) erfcx for -12.374369 <= x < -6.1 (out of line, rare), +0
+// below; NaN stays NaN, +-inf give +inf, +0. No multiply here feeds an add (this file is compiled
+// with FP contraction).
+__attribute__((noinline)) __m512 gelu_big(__m512 a, __m512 m, __m512 y, __mmask16 big) {
+  y = _mm512_mask_mov_ps(y, big, m);
+  // tail lanes: x < 0 (m == 0) and a <= 8.75 sqrt2 (for x > 6.1, fma(-a, E, x) would round to x)
+  const __mmask16 keep = _mm512_mask_cmp_ps_mask(_mm512_mask_cmp_ps_mask(big, m, _mm512_setzero_ps(), _CMP_EQ_OQ), a,
+                                                 _mm512_set1_ps(kGeluAxBig), _CMP_LE_OQ);
+  if (!keep) return y;
+  a = _mm512_mask_mov_ps(_mm512_set1_ps(8.0f), keep, a);  // other lanes: a harmless 8 (no subnormal a*a)
   const __m512 magic = _mm512_set1_ps(kGeluRoundMagic);
-  const __m512 ax = _mm512_abs_ps(x);
-  const __m512 sx = _mm512_mul_ps(x, x);
+  const __m512 sx = _mm512_mul_ps(a, a);
   __m512 nf = _mm512_sub_ps(_mm512_fmadd_ps(sx, _mm512_set1_ps(kGeluNegHalfLog2e), magic), magic);
-  nf = _mm512_max_ps(nf, _mm512_set1_ps(-126.0f));
-  __m512 r = _mm512_fnmsub_ps(x, x, _mm512_mul_ps(nf, _mm512_set1_ps(2.0f * kGeluLn2Hi)));
+  nf = _mm512_max_ps(nf, _mm512_set1_ps(kGeluMinExp2));
+  __m512 r = _mm512_fnmsub_ps(a, a, _mm512_mul_ps(nf, _mm512_set1_ps(2.0f * kGeluLn2Hi)));
   r = _mm512_fmadd_ps(nf, _mm512_set1_ps(-2.0f * kGeluLn2Lo), r);
-  const __m512 u = _mm512_div_ps(_mm512_sub_ps(ax, _mm512_set1_ps(kGeluErfcxK)),
-                                 _mm512_add_ps(ax, _mm512_set1_ps(kGeluErfcxK)));
+  const __m512 u = _mm512_div_ps(_mm512_sub_ps(a, _mm512_set1_ps(kGeluErfcxK)), _mm512_add_ps(a, _mm512_set1_ps(kGeluErfcxK)));
   __m512 p = _mm512_set1_ps(kGeluExpPoly[6] / 64.0f);
   for (int j = 5; j >= 0; --j) p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(kGeluExpPoly[j] / (float)(1 << j)));
   __m512 q = _mm512_set1_ps(0.5f * kGeluErfcxPoly[10]);
   for (int j = 9; j >= 0; --j) q = _mm512_fmadd_ps(q, u, _mm512_set1_ps(0.5f * kGeluErfcxPoly[j]));
-  const __m512 e = _mm512_scalef_ps(p, nf);
-  const __mmask16 keep = _mm512_cmp_ps_mask(ax, _mm512_set1_ps(13.0f), _CMP_LE_OQ);  // false for NaN, inf
-  const __m512 h = _mm512_maskz_mul_ps(keep, x, _mm512_maskz_mul_ps(keep, e, q));   // 0, not inf * 0
-  const __mmask16 not_neg = _mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_NLT_UQ);  // x >= 0 or NaN
-  return _mm512_mask_sub_ps(h, not_neg, x, h);
+  const __m512 e = _mm512_maskz_mul_ps(keep, _mm512_maskz_scalef_ps(keep, p, nf), q);
+  return _mm512_mask3_fnmadd_ps(a, e, y, keep);
+}
+
+__m512 gelu(__m512 x) {
+  const __m512 a = _mm512_abs_ps(x);
+  const __mmask16 big = _mm512_cmp_ps_mask(a, _mm512_set1_ps(kGeluTableA), _CMP_GT_OQ);
+  const __m512 s = _mm512_fmadd_ps(a, _mm512_add_ps(a, _mm512_set1_ps(kGeluTableShift)), _mm512_set1_ps(kGeluTableMagic));
+  const __m512i k = _mm512_castps_si512(s);
+  const __m512 t = _mm512_sub_ps(a, _mm512_permutexvar_ps(k, _mm512_loadu_ps(kGeluTableCenter)));
+  __m512 q = _mm512_permutexvar_ps(k, _mm512_loadu_ps(kGeluTablePoly[kGeluTableDegree]));
+  for (int j = kGeluTableDegree - 1; j >= 0; --j)
+    q = _mm512_fmadd_ps(q, t, _mm512_permutexvar_ps(k, _mm512_loadu_ps(kGeluTablePoly[j])));
+  const __m512 m = _mm512_max_ps(_mm512_setzero_ps(), x);
+  const __m512 y = _mm512_sub_ps(m, q);
+  if (__builtin_expect(big != 0, 0)) return gelu_big(a, m, y, big);
+  return y;
 }
 
 void epilogue(float* c, int64_t ldc, int rows, int cols, const float* bias, int flags) {

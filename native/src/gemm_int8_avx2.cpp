@@ -36,27 +36,55 @@ inline __m256i lane_mask(int n) {
 // 4 s8 activations -> s16 a0 a1 a2 a3 repeated 4 times
 inline __m256i bcast_a(int32_t v) { return _mm256_cvtepi8_epi16(_mm_set1_epi32(v)); }
 
-// GELU, operation by operation the same as gelu1() in gemm_int8_scalar.cpp.
-inline __m256 gelu8(__m256 x) {
-  const __m256 ax = _mm256_andnot_ps(_mm256_set1_ps(-0.0f), x);
-  const __m256 xh = _mm256_mul_ps(_mm256_set1_ps(0.5f), x);
-  const __m256 sx = _mm256_mul_ps(x, x);
+// GELU of the lanes in big (|x| > 6.1, all bits set, from gelu8()): y gets m = max(0, x), then the
+// tail lanes (-12.374369 <= x < -6.1) fma(-a, E, 0), operation by operation gelu_tail() of
+// gemm_int8_scalar.cpp. Out of line (rare).
+__attribute__((noinline)) __m256 gelu_big8(__m256 a, __m256 m, __m256 y, __m256 big) {
+  y = _mm256_blendv_ps(y, m, big);
+  // tail lanes: x < 0 (m == 0) and a <= 8.75 sqrt2 (for x > 6.1, fma(-a, E, x) would round to x)
+  const __m256 keep = _mm256_and_ps(_mm256_and_ps(big, _mm256_cmp_ps(m, _mm256_setzero_ps(), _CMP_EQ_OQ)),
+                                    _mm256_cmp_ps(a, _mm256_set1_ps(kGeluAxBig), _CMP_LE_OQ));
+  if (_mm256_movemask_ps(keep) == 0) return y;
+  a = _mm256_blendv_ps(_mm256_set1_ps(8.0f), a, keep);  // other lanes: a harmless 8 (no subnormal a*a/2)
+  const __m256 ah = _mm256_mul_ps(_mm256_set1_ps(0.5f), a);
+  const __m256 sx = _mm256_mul_ps(a, a);
   const __m256 magic = _mm256_set1_ps(kGeluRoundMagic);
   __m256 nf = _mm256_sub_ps(_mm256_fmadd_ps(sx, _mm256_set1_ps(kGeluNegHalfLog2e), magic), magic);
   nf = _mm256_max_ps(nf, _mm256_set1_ps(kGeluMinExp2));
-  __m256 r = _mm256_fnmsub_ps(xh, x, _mm256_mul_ps(nf, _mm256_set1_ps(kGeluLn2Hi)));
+  __m256 r = _mm256_fnmsub_ps(ah, a, _mm256_mul_ps(nf, _mm256_set1_ps(kGeluLn2Hi)));
   r = _mm256_fmadd_ps(nf, _mm256_set1_ps(-kGeluLn2Lo), r);
   __m256 p = _mm256_set1_ps(kGeluExpPoly[6]);
   for (int i = 5; i >= 0; --i) p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(kGeluExpPoly[i]));
-  const __m256i bits = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(nf), _mm256_set1_epi32(127)), 23);
+  const __m256i bits = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(nf), _mm256_set1_epi32(127)), 23);  // 2^n
   const __m256 e = _mm256_mul_ps(p, _mm256_castsi256_ps(bits));
   const __m256 kk = _mm256_set1_ps(kGeluErfcxK);
-  const __m256 u = _mm256_div_ps(_mm256_sub_ps(ax, kk), _mm256_add_ps(ax, kk));
-  __m256 q = _mm256_set1_ps(kGeluErfcxPoly[10]);
-  for (int i = 9; i >= 0; --i) q = _mm256_fmadd_ps(q, u, _mm256_set1_ps(kGeluErfcxPoly[i]));
-  const __m256 keep = _mm256_cmp_ps(ax, _mm256_set1_ps(kGeluAxBig), _CMP_LE_OQ);
-  const __m256 h = _mm256_mul_ps(xh, _mm256_and_ps(keep, _mm256_mul_ps(e, q)));
-  return _mm256_blendv_ps(h, _mm256_sub_ps(x, h), _mm256_cmp_ps(x, _mm256_setzero_ps(), _CMP_GE_OQ));
+  const __m256 u = _mm256_div_ps(_mm256_sub_ps(a, kk), _mm256_add_ps(a, kk));
+  __m256 q = _mm256_set1_ps(0.5f * kGeluErfcxPoly[10]);
+  for (int i = 9; i >= 0; --i) q = _mm256_fmadd_ps(q, u, _mm256_set1_ps(0.5f * kGeluErfcxPoly[i]));
+  return _mm256_blendv_ps(y, _mm256_fnmadd_ps(a, _mm256_mul_ps(e, q), y), keep);
+}
+
+// One coefficient of the 16-entry table tbl for each lane's interval k (bit 3 of k moved to the
+// sign bit in hi: which half of the table).
+inline __m256 lookup16(const float* tbl, __m256i k, __m256 hi) {
+  return _mm256_blendv_ps(_mm256_permutevar8x32_ps(_mm256_loadu_ps(tbl), k),
+                          _mm256_permutevar8x32_ps(_mm256_loadu_ps(tbl + 8), k), hi);
+}
+
+// GELU, operation by operation the same as gelu1() in gemm_int8_scalar.cpp.
+inline __m256 gelu8(__m256 x) {
+  const __m256 a = _mm256_andnot_ps(_mm256_set1_ps(-0.0f), x);
+  const __m256 big = _mm256_cmp_ps(a, _mm256_set1_ps(kGeluTableA), _CMP_GT_OQ);  // false for NaN
+  const __m256 s = _mm256_fmadd_ps(a, _mm256_add_ps(a, _mm256_set1_ps(kGeluTableShift)), _mm256_set1_ps(kGeluTableMagic));
+  const __m256i k = _mm256_castps_si256(s);  // vpermps reads the low 3 bits, bit 3 picks the half
+  const __m256 hi = _mm256_castsi256_ps(_mm256_slli_epi32(k, 28));
+  const __m256 t = _mm256_sub_ps(a, lookup16(kGeluTableCenter, k, hi));
+  __m256 q = lookup16(kGeluTablePoly[kGeluTableDegree], k, hi);
+  for (int j = kGeluTableDegree - 1; j >= 0; --j) q = _mm256_fmadd_ps(q, t, lookup16(kGeluTablePoly[j], k, hi));
+  const __m256 m = _mm256_max_ps(_mm256_setzero_ps(), x);  // x for x >= 0, -0 and NaN (second operand)
+  const __m256 y = _mm256_sub_ps(m, q);
+  if (__builtin_expect(_mm256_movemask_ps(big) != 0, 0)) return gelu_big8(a, m, y, big);
+  return y;
 }
 
 // MR rows x 8 columns (panel columns c0..c0+7) over the whole K, then the epilogue.

@@ -40,38 +40,63 @@ inline void dpbusd(__m512i& acc, __m512i b, __m512i a) {
 
 inline __mmask16 low_mask16(int n) { return n >= 16 ? (__mmask16)0xFFFF : n <= 0 ? 0 : (__mmask16)((1u << n) - 1); }
 
+// GELU of the lanes in big (|x| > 6.1, from gelu_v()): y gets m = max(0, x), i.e. x for x > 6.1 and
+// +0 for x < -6.1, then the tail lanes (-12.374369 <= x < -6.1) fma(-a, E, 0) with E = exp(-a^2/2)
+// erfcx(a/sqrt2)/2, bit for bit gelu_tail() of gemm_int8_scalar.cpp, with one multiply fewer:
+// instead of a/2, r is carried doubled (r2 = -a*a - n*2ln2hi - n*2ln2lo = 2r, each rounding scaled
+// by exactly 2) into the exp polynomial with coefficients c_j / 2^j. Powers of two commute with
+// rounding for normal values, and every intermediate here is normal. Out of line: rare.
+__attribute__((noinline)) __m512 gelu_big(__m512 a, __m512 m, __m512 y, __mmask16 big) {
+  y = _mm512_mask_mov_ps(y, big, m);
+  // tail lanes: x < 0 (m == 0) and a <= 8.75 sqrt2 (for x > 6.1, fma(-a, E, x) would round to x)
+  const __mmask16 keep = _mm512_mask_cmp_ps_mask(_mm512_mask_cmp_ps_mask(big, m, _mm512_setzero_ps(), _CMP_EQ_OQ), a,
+                                                 _mm512_set1_ps(kGeluAxBig), _CMP_LE_OQ);
+  if (!keep) return y;
+  a = _mm512_mask_mov_ps(_mm512_set1_ps(8.0f), keep, a);  // other lanes: a harmless 8 (no subnormal a*a)
+  const __m512 magic = _mm512_set1_ps(kGeluRoundMagic);
+  const __m512 sx = _mm512_mul_ps(a, a);
+  __m512 nf = _mm512_sub_ps(_mm512_fmadd_ps(sx, _mm512_set1_ps(kGeluNegHalfLog2e), magic), magic);
+  nf = _mm512_max_ps(nf, _mm512_set1_ps(kGeluMinExp2));
+  __m512 r = _mm512_fnmsub_ps(a, a, _mm512_mul_ps(nf, _mm512_set1_ps(2.0f * kGeluLn2Hi)));
+  r = _mm512_fmadd_ps(nf, _mm512_set1_ps(-2.0f * kGeluLn2Lo), r);
+  const __m512 u = _mm512_div_ps(_mm512_sub_ps(a, _mm512_set1_ps(kGeluErfcxK)), _mm512_add_ps(a, _mm512_set1_ps(kGeluErfcxK)));
+  __m512 p = _mm512_set1_ps(kGeluExpPoly[6] / 64.0f);
+  for (int j = 5; j >= 0; --j) p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(kGeluExpPoly[j] / (float)(1 << j)));
+  __m512 q = _mm512_set1_ps(0.5f * kGeluErfcxPoly[10]);
+  for (int j = 9; j >= 0; --j) q = _mm512_fmadd_ps(q, u, _mm512_set1_ps(0.5f * kGeluErfcxPoly[j]));
+  // masked: lanes outside keep compute nothing that could be subnormal
+  const __m512 e = _mm512_maskz_mul_ps(keep, _mm512_maskz_scalef_ps(keep, p, nf), q);  // exact: p * 2^n stays normal
+  return _mm512_mask3_fnmadd_ps(a, e, y, keep);
+}
+
 // GELU of V vectors at once (independent chains interleaved for the out-of-order core), bit for
-// bit the same as gelu1() in gemm_int8_scalar.cpp, with one multiply fewer: instead of xh = x/2,
-// r is carried doubled (r2 = -x*x - n*2ln2hi - n*2ln2lo = 2r, each rounding scaled by exactly 2)
-// into the exp polynomial with coefficients c_j / 2^j, and the erfcx coefficients are halved so
-// that h = x * (e * q/2) = xh * (e * q). Powers of two commute with rounding for normal values;
-// every intermediate here is normal for |x| >= 1e-19, and below that p rounds to 1 either way.
+// bit gelu1() of gemm_int8_scalar.cpp: F = a erfc(a/sqrt2)/2 from the interval tables (coefficients
+// picked per lane by vpermps from 16-entry tables: 8 permutes, 7 FMAs, 5 other ops per vector, no
+// exp, no division), GELU = m - F; a vector with a lane past |x| = 6.1 is finished by gelu_big().
 template <int V>
 inline void gelu_v(__m512* x) {
-  __m512 ax[V], nf[V], r[V], p[V], u[V], q[V];
+  __m512 a[V], m[V], t[V], q[V];
+  __m512i k[V];
+  __mmask16 big[V];
 #define DQW_EACH for (int i = 0; i < V; ++i)
-  const __m512 magic = _mm512_set1_ps(kGeluRoundMagic);
   DQW_EACH {
-    ax[i] = _mm512_abs_ps(x[i]);
-    const __m512 sx = _mm512_mul_ps(x[i], x[i]);
-    nf[i] = _mm512_sub_ps(_mm512_fmadd_ps(sx, _mm512_set1_ps(kGeluNegHalfLog2e), magic), magic);
-    nf[i] = _mm512_max_ps(nf[i], _mm512_set1_ps(kGeluMinExp2));
+    a[i] = _mm512_abs_ps(x[i]);
+    big[i] = _mm512_cmp_ps_mask(a[i], _mm512_set1_ps(kGeluTableA), _CMP_GT_OQ);  // false for NaN
+    const __m512 s = _mm512_fmadd_ps(a[i], _mm512_add_ps(a[i], _mm512_set1_ps(kGeluTableShift)), _mm512_set1_ps(kGeluTableMagic));
+    k[i] = _mm512_castps_si512(s);  // vpermps reads the low 4 bits: the interval index
+    t[i] = _mm512_sub_ps(a[i], _mm512_permutexvar_ps(k[i], _mm512_loadu_ps(kGeluTableCenter)));
   }
-  DQW_EACH r[i] = _mm512_fnmsub_ps(x[i], x[i], _mm512_mul_ps(nf[i], _mm512_set1_ps(2.0f * kGeluLn2Hi)));
-  DQW_EACH r[i] = _mm512_fmadd_ps(nf[i], _mm512_set1_ps(-2.0f * kGeluLn2Lo), r[i]);
-  DQW_EACH u[i] = _mm512_div_ps(_mm512_sub_ps(ax[i], _mm512_set1_ps(kGeluErfcxK)),
-                                _mm512_add_ps(ax[i], _mm512_set1_ps(kGeluErfcxK)));
-  DQW_EACH p[i] = _mm512_set1_ps(kGeluExpPoly[6] / 64.0f);
-  for (int j = 5; j >= 0; --j)
-    DQW_EACH p[i] = _mm512_fmadd_ps(p[i], r[i], _mm512_set1_ps(kGeluExpPoly[j] / (float)(1 << j)));
-  DQW_EACH q[i] = _mm512_set1_ps(0.5f * kGeluErfcxPoly[10]);
-  for (int j = 9; j >= 0; --j) DQW_EACH q[i] = _mm512_fmadd_ps(q[i], u[i], _mm512_set1_ps(0.5f * kGeluErfcxPoly[j]));
+  DQW_EACH q[i] = _mm512_permutexvar_ps(k[i], _mm512_loadu_ps(kGeluTablePoly[kGeluTableDegree]));
+  for (int j = kGeluTableDegree - 1; j >= 0; --j)
+    DQW_EACH q[i] = _mm512_fmadd_ps(q[i], t[i], _mm512_permutexvar_ps(k[i], _mm512_loadu_ps(kGeluTablePoly[j])));
+  __mmask16 any_big = 0;
   DQW_EACH {
-    const __m512 e = _mm512_scalef_ps(p[i], nf[i]);  // exact: p * 2^n stays normal
-    const __mmask16 keep = _mm512_cmp_ps_mask(ax[i], _mm512_set1_ps(kGeluAxBig), _CMP_LE_OQ);
-    const __m512 h = _mm512_mul_ps(x[i], _mm512_maskz_mul_ps(keep, e, q[i]));
-    const __mmask16 nonneg = _mm512_cmp_ps_mask(x[i], _mm512_setzero_ps(), _CMP_GE_OQ);
-    x[i] = _mm512_mask_sub_ps(h, nonneg, x[i], h);
+    m[i] = _mm512_max_ps(_mm512_setzero_ps(), x[i]);  // x for x >= 0, -0 and NaN (second operand)
+    x[i] = _mm512_sub_ps(m[i], q[i]);
+    any_big |= big[i];
+  }
+  if (__builtin_expect(any_big != 0, 0)) {
+    DQW_EACH if (big[i]) x[i] = gelu_big(a[i], m[i], x[i], big[i]);
   }
 #undef DQW_EACH
 }

@@ -10,14 +10,14 @@ namespace dqw {
 namespace int8 {
 namespace {
 
-float gelu1(float x) {
-  const float ax = std::fabs(x);
-  const float sx = x * x;
-  const float xh = 0.5f * x;
+// E = erfc(a/sqrt2)/2 for 6.1 < a <= 12.374369 (the tail of gelu_erfc.h): exp(-a^2/2) erfcx / 2.
+float gelu_tail(float a) {
+  const float sx = a * a;
+  const float ah = 0.5f * a;
   float nf = std::fmaf(sx, kGeluNegHalfLog2e, kGeluRoundMagic) - kGeluRoundMagic;
   nf = nf > kGeluMinExp2 ? nf : kGeluMinExp2;
   const float t1 = nf * kGeluLn2Hi;
-  float r = std::fmaf(-xh, x, -t1);
+  float r = std::fmaf(-ah, a, -t1);
   r = std::fmaf(nf, -kGeluLn2Lo, r);
   float p = kGeluExpPoly[6];
   for (int i = 5; i >= 0; --i) p = std::fmaf(p, r, kGeluExpPoly[i]);
@@ -25,12 +25,28 @@ float gelu1(float x) {
   float two_n;
   std::memcpy(&two_n, &bits, 4);
   const float e = p * two_n;
-  const float u = (ax - kGeluErfcxK) / (ax + kGeluErfcxK);
-  float q = kGeluErfcxPoly[10];
-  for (int i = 9; i >= 0; --i) q = std::fmaf(q, u, kGeluErfcxPoly[i]);
-  const float erfc_v = ax <= kGeluAxBig ? e * q : 0.0f;
-  const float h = xh * erfc_v;
-  return x >= 0.0f ? x - h : h;
+  const float u = (a - kGeluErfcxK) / (a + kGeluErfcxK);
+  float q = 0.5f * kGeluErfcxPoly[10];
+  for (int i = 9; i >= 0; --i) q = std::fmaf(q, u, 0.5f * kGeluErfcxPoly[i]);
+  return e * q;
+}
+
+// The reference formulation of gelu_erfc.h that the AVX2 / AVX-512 code mirrors operation by operation.
+float gelu1(float x) {
+  const float a = std::fabs(x);
+  const float m = 0.0f > x ? 0.0f : x;
+  if (a > kGeluTableA) {  // false for NaN, which goes through the table
+    // x > 6.1: fma(-a, E, x) rounds to x (a E < 3.2e-9), so only -12.374369 <= x < -6.1 needs E
+    return x < 0.0f && a <= kGeluAxBig ? std::fmaf(-a, gelu_tail(a), m) : m;
+  }
+  const float s = std::fmaf(a, a + kGeluTableShift, kGeluTableMagic);
+  uint32_t sbits;
+  std::memcpy(&sbits, &s, 4);
+  const int k = (int)(sbits & 15u);  // rint(a (a + 4) / 4) <= 15 for a <= 6.1
+  const float t = a - kGeluTableCenter[k];
+  float f = kGeluTablePoly[kGeluTableDegree][k];
+  for (int j = kGeluTableDegree - 1; j >= 0; --j) f = std::fmaf(f, t, kGeluTablePoly[j][k]);
+  return m - f;
 }
 
 void gelu_scalar(const float* x, float* y, int64_t n) {

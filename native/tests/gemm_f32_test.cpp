@@ -139,7 +139,9 @@ void check_empty_k() {
 }
 
 // Worst relative error of the epilogue's GELU over [-14, 14] where |GELU| >= 1e-30; every point
-// must also be within 1e-6 relative + 1e-37 absolute (below x = -13 the result is flushed to 0).
+// must also be within 1e-6 relative + an absolute bound where a path flushes to 0: 1e-37 (AVX2: below
+// x = -13, |GELU(-13)| = 8e-38), 2.5e-34 on AVX-512 (the INT8 epilogue's GELU: below -12.374369,
+// where |GELU| < 2.3e-34).
 void gelu_worst(double* rel) {
   const int n = 200001;
   std::vector<float> x(n);
@@ -150,7 +152,7 @@ void gelu_worst(double* rel) {
   for (int i = 0; i < n; ++i) {
     const double ref = gelu_ref(x[i]), err = std::fabs(y[i] - ref);
     if (std::fabs(ref) >= 1e-30) *rel = std::max(*rel, err / std::fabs(ref));
-    CHECK(err <= 1e-6 * std::fabs(ref) + 1e-37);
+    CHECK(err <= 1e-6 * std::fabs(ref) + (dqw_cpu_active_isa() == 2 ? 2.5e-34 : 1e-37));
   }
 }
 

@@ -11,7 +11,7 @@ import org.dqwhisper.tensor.Tensor;
  * symmetrically; weights per output channel ({@link NativeInt8Weights}); accumulation is exact s32;
  * the f32 epilogue is {@code y = fma((float) acc, aScale[m] * wScale[n], bias[n])} (or
  * {@code (float) acc * (aScale[m] * wScale[n])} without bias), then optionally the exact-erf GELU
- * (max relative error 4e-7 against FP64; 0 where |GELU| < 2.3e-34). Every ISA path and every
+ * (max relative error 3.8e-7 against FP64; 0 where |GELU| < 2.3e-34; +inf gives +inf, -inf 0). Every ISA path and every
  * thread count gives bit-identical results.
  *
  * <p>All tensors are contiguous row-major: {@code x, aq: [M,K]}, {@code y, c: [M,N]},
