@@ -165,9 +165,10 @@ public final class TranscribeCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the sampling at temperature > 0.")
     long seed;
 
-    @Option(names = "--batch-size", defaultValue = "" + BatchTranscriber.DEFAULT_BATCH_SIZE,
-            description = "Files whose windows are encoded and decoded together (every beam or sample of every window in one decoder step)"
-                    + " (default: ${DEFAULT-VALUE}; 1: one file at a time).")
+    @Option(names = "--batch-size", defaultValue = "1",
+            description = "Files whose windows are encoded and decoded together, every beam or sample of every window in"
+                    + " one decoder step (default: ${DEFAULT-VALUE}, one file at a time: on the CPU, batching files measured"
+                    + " 0.7-1.0x of one at a time, since one file's beams already share each step).")
     int batchSize;
 
     @CommandLine.Spec

@@ -34,6 +34,8 @@ public final class NativeCpu {
 
     public static native Pointer dqw_alloc(long bytes);
 
+    public static native Pointer dqw_alloc_uninit(long bytes);
+
     public static native void dqw_free(Pointer p);
 
     public static native void dqw_copy(Pointer dst, @Cast("const void*") Pointer src, long bytes);

@@ -90,7 +90,7 @@ public final class Conv1d implements AutoCloseable {
      */
     public void forward(Tensor x, Tensor y, Precision p) {
         long[] dims = check(x, y);
-        try (Tensor cols = Tensor.allocate(name() + ".cols", DType.F32, dims[0], dims[2], (long) inChannels * kernel)) {
+        try (Tensor cols = Tensor.allocateUninitialized(name() + ".cols", DType.F32, dims[0], dims[2], (long) inChannels * kernel)) {
             im2col(x, cols);
             linear.forward(cols, y, gelu, p);
         }

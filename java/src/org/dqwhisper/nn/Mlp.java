@@ -87,8 +87,8 @@ public final class Mlp implements AutoCloseable {
     /** {@code residual += fc2(GELU(fc1(h)))}; h and residual [.., d]. */
     public void forwardInto(Tensor h, Tensor residual, Precision p) {
         long m = h.numel() / fc1.in();
-        try (Tensor f = Tensor.allocate("mlp.hidden", DType.F32, m, fc1.out());
-                Tensor o = Tensor.allocate("mlp.out", DType.F32, m, fc2.out())) {
+        try (Tensor f = Tensor.allocateUninitialized("mlp.hidden", DType.F32, m, fc1.out());
+                Tensor o = Tensor.allocateUninitialized("mlp.out", DType.F32, m, fc2.out())) {
             fc1.forward(h, f, true, p);
             fc2.forward(f, o, false, p);
             NnKernels.addInto(residual, o.reshape(residual.shape()));

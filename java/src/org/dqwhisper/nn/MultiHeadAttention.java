@@ -156,9 +156,9 @@ public final class MultiHeadAttention implements AutoCloseable {
                     + " and causal offsets and " + (n + 1) + " row starts from 0 to " + h.dim(0));
         }
         long r = h.dim(0);
-        try (Tensor q = Tensor.allocate("attn.q", DType.F32, r, d);
-                Tensor a = Tensor.allocate("attn.a", DType.F32, r, d);
-                Tensor o = Tensor.allocate("attn.o", DType.F32, r, out.out())) {
+        try (Tensor q = Tensor.allocateUninitialized("attn.q", DType.F32, r, d);
+                Tensor a = Tensor.allocateUninitialized("attn.a", DType.F32, r, d);
+                Tensor o = Tensor.allocateUninitialized("attn.o", DType.F32, r, out.out())) {
             query.forward(h, q, false, p);
             for (int i = 0; i < n; i++) {
                 if (rowStart[i + 1] - rowStart[i] < 1) {
@@ -220,9 +220,9 @@ public final class MultiHeadAttention implements AutoCloseable {
         Tensor v3 = batched(values);
         long b = h3.dim(0), tq = h3.dim(1);
         int d = width();
-        try (Tensor q = Tensor.allocate("attn.q", DType.F32, b, tq, d);
-                Tensor a = Tensor.allocate("attn.a", DType.F32, b, tq, d);
-                Tensor o = Tensor.allocate("attn.o", DType.F32, b, tq, out.out())) {
+        try (Tensor q = Tensor.allocateUninitialized("attn.q", DType.F32, b, tq, d);
+                Tensor a = Tensor.allocateUninitialized("attn.a", DType.F32, b, tq, d);
+                Tensor o = Tensor.allocateUninitialized("attn.o", DType.F32, b, tq, out.out())) {
             query.forward(h3, q, false, p);
             NnKernels.attention(q, k3, v3, heads, causalOffset, a, null);
             out.forward(a, o, false, p);

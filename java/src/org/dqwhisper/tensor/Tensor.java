@@ -69,11 +69,36 @@ public final class Tensor implements AutoCloseable {
 
     /** Allocates a zero-filled tensor with a name used in error messages. */
     public static Tensor allocate(String name, DType dtype, long... shape) {
+        return allocate(name, dtype, shape, true);
+    }
+
+    /**
+     * Whether {@link #allocateUninitialized} fills its tensors with a poison pattern (NaN for floats, 0xFF bytes
+     * otherwise), so that reading an element before writing it shows up in results. System property
+     * {@code dqw.tensor.poison}; the test suite sets it.
+     */
+    private static final boolean POISON = Boolean.getBoolean("dqw.tensor.poison");
+
+    /**
+     * Allocates a tensor without zero-filling it: its contents are unspecified until written. Only for buffers
+     * whose every element read is written first — outputs that a kernel overwrites whole, or a KV cache read only
+     * up to its filled length — where the zero fill (and, for large buffers, touching every fresh page) would be
+     * pure cost. With {@code -Ddqw.tensor.poison=true} (the tests) the contents are a poison pattern instead.
+     */
+    public static Tensor allocateUninitialized(String name, DType dtype, long... shape) {
+        Tensor t = allocate(name, dtype, shape, false);
+        if (POISON) {
+            t.bytePointer().fill(0xFF); // memset over the whole tensor: NaN floats, -1 integers
+        }
+        return t;
+    }
+
+    private static Tensor allocate(String name, DType dtype, long[] shape, boolean zero) {
         if (dtype == null) throw new IllegalArgumentException("tensor " + label(name) + ": dtype is null");
         long[] s = checkShape(name, shape);
         long n = numel(s);
         long bytes = Math.multiplyExact(n, (long) dtype.size());
-        Pointer p = NativeCpu.dqw_alloc(bytes);
+        Pointer p = zero ? NativeCpu.dqw_alloc(bytes) : NativeCpu.dqw_alloc_uninit(bytes);
         if (p == null || p.isNull()) {
             throw new OutOfMemoryError("tensor " + label(name) + ": cannot allocate " + bytes + " bytes off-heap");
         }

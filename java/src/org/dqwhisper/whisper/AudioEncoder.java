@@ -148,8 +148,8 @@ public final class AudioEncoder implements AutoCloseable {
         boolean single = mel.rank() == 2;
         Tensor mel3 = single ? mel.reshape(1, mel.dim(0), mel.dim(1)) : mel;
         long b = checkMel(mel3);
-        Tensor out = single ? Tensor.allocate("encoder.output", DType.F32, nCtx, width)
-                : Tensor.allocate("encoder.output", DType.F32, b, nCtx, width);
+        Tensor out = single ? Tensor.allocateUninitialized("encoder.output", DType.F32, nCtx, width)
+                : Tensor.allocateUninitialized("encoder.output", DType.F32, b, nCtx, width);
         Tensor x = single ? out.reshape(1, nCtx, width) : out;
         try {
             for (long i = 0; i < b; i++) {
@@ -166,8 +166,8 @@ public final class AudioEncoder implements AutoCloseable {
 
     /** One window: mel [1, n_mels, frames] → x [1, n_audio_ctx, d]. */
     private void forwardWindow(Tensor mel, Tensor x, Precision p) {
-        try (Tensor melT = Tensor.allocate("mel.T", DType.F32, 1, nFrames(), nMels);
-                Tensor h1 = Tensor.allocate("conv1.out", DType.F32, 1, nFrames(), width)) {
+        try (Tensor melT = Tensor.allocateUninitialized("mel.T", DType.F32, 1, nFrames(), nMels);
+                Tensor h1 = Tensor.allocateUninitialized("conv1.out", DType.F32, 1, nFrames(), width)) {
             transposeMel(mel, melT);
             conv1.forward(melT, h1, p);
             conv2.forward(h1, x, p);

@@ -7,6 +7,10 @@ import org.dqwhisper.tensor.Tensor;
  * Per-utterance decoder state: the self-attention KV cache ([n_text_ctx, d] per layer) and the
  * cross-attention keys/values of one encoder output, computed once. Not thread-safe: one state per
  * decoding call; the model itself is shared.
+ *
+ * <p>The tensors are allocated without a zero fill ({@link Tensor#allocateUninitialized}): the cross keys and
+ * values are written whole by the projection of the audio, and the cache is read only up to {@link #length()}, so
+ * the pages of its unused tail (most of the 448 positions) are never touched.
  */
 public final class DecoderState implements AutoCloseable {
     final Tensor[] selfK;
@@ -27,8 +31,8 @@ public final class DecoderState implements AutoCloseable {
             k = new Tensor[layers];
             v = new Tensor[layers];
             for (int i = 0; i < layers; i++) {
-                k[i] = Tensor.allocate("decoder.cross.k" + i, DType.F32, audioCtx, width);
-                v[i] = Tensor.allocate("decoder.cross.v" + i, DType.F32, audioCtx, width);
+                k[i] = Tensor.allocateUninitialized("decoder.cross.k" + i, DType.F32, audioCtx, width);
+                v[i] = Tensor.allocateUninitialized("decoder.cross.v" + i, DType.F32, audioCtx, width);
             }
         }
 
@@ -55,8 +59,8 @@ public final class DecoderState implements AutoCloseable {
         crossK = cross.k;
         crossV = cross.v;
         for (int i = 0; i < layers; i++) {
-            selfK[i] = Tensor.allocate("decoder.cache.k" + i, DType.F32, textCtx, width);
-            selfV[i] = Tensor.allocate("decoder.cache.v" + i, DType.F32, textCtx, width);
+            selfK[i] = Tensor.allocateUninitialized("decoder.cache.k" + i, DType.F32, textCtx, width);
+            selfV[i] = Tensor.allocateUninitialized("decoder.cache.v" + i, DType.F32, textCtx, width);
         }
     }
 

@@ -126,9 +126,9 @@ public final class ResidualAttentionBlock implements AutoCloseable {
 
     /** Encoder block over whole sequences x [T, d] or [B, T, d] (updated in place). */
     void forwardEncoder(Tensor x, Precision p) {
-        try (Tensor h = Tensor.allocate("block.h", DType.F32, x.shape());
-                Tensor k = Tensor.allocate("block.k", DType.F32, x.shape());
-                Tensor v = Tensor.allocate("block.v", DType.F32, x.shape())) {
+        try (Tensor h = Tensor.allocateUninitialized("block.h", DType.F32, x.shape());
+                Tensor k = Tensor.allocateUninitialized("block.k", DType.F32, x.shape());
+                Tensor v = Tensor.allocateUninitialized("block.v", DType.F32, x.shape())) {
             attnLn.forward(x, h);
             attn.projectKeyValue(h, k, v, p);
             attn.attendInto(h, k, v, -1, x, p);
@@ -144,7 +144,7 @@ public final class ResidualAttentionBlock implements AutoCloseable {
      */
     void forwardDecoder(Tensor x, Tensor selfK, Tensor selfV, int offset, Tensor crossK, Tensor crossV, Precision p) {
         long t = x.dim(0);
-        try (Tensor h = Tensor.allocate("block.h", DType.F32, t, x.dim(1))) {
+        try (Tensor h = Tensor.allocateUninitialized("block.h", DType.F32, t, x.dim(1))) {
             attnLn.forward(x, h);
             attn.projectKeyValue(h, selfK.rows(offset, offset + t), selfV.rows(offset, offset + t), p);
             attn.attendInto(h, selfK.rows(0, offset + t), selfV.rows(0, offset + t), offset, x, p);
@@ -171,9 +171,9 @@ public final class ResidualAttentionBlock implements AutoCloseable {
         Tensor[] crossValues = new Tensor[n];
         long[] causal = new long[n];
         long[] noMask = new long[n];
-        try (Tensor h = Tensor.allocate("block.h", DType.F32, r, x.dim(1));
-                Tensor k = Tensor.allocate("block.k", DType.F32, r, x.dim(1));
-                Tensor v = Tensor.allocate("block.v", DType.F32, r, x.dim(1))) {
+        try (Tensor h = Tensor.allocateUninitialized("block.h", DType.F32, r, x.dim(1));
+                Tensor k = Tensor.allocateUninitialized("block.k", DType.F32, r, x.dim(1));
+                Tensor v = Tensor.allocateUninitialized("block.v", DType.F32, r, x.dim(1))) {
             attnLn.forward(x, h);
             attn.projectKeyValue(h, k, v, p);
             for (int i = 0; i < n; i++) {

@@ -141,9 +141,9 @@ public final class TextDecoder implements AutoCloseable {
         int t = tokens.length;
         int offset = state.length();
         checkTokens(tokens, offset, "");
-        Tensor logits = Tensor.allocate("logits", DType.F32, t, nVocab());
+        Tensor logits = Tensor.allocateUninitialized("logits", DType.F32, t, nVocab());
         try (Tensor ids = Tensor.of(tokens, t);
-                Tensor x = Tensor.allocate("decoder.x", DType.F32, t, width())) {
+                Tensor x = Tensor.allocateUninitialized("decoder.x", DType.F32, t, width())) {
             NnKernels.embeddingLookup(tokenEmbedding.value(), ids, x);
             NnKernels.addPositional(x, positionalEmbedding.value(), offset);
             for (int i = 0; i < blocks.length; i++) {
@@ -201,14 +201,14 @@ public final class TextDecoder implements AutoCloseable {
         int vocab = nVocab();
         float[][][] out = new float[n][][];
         try (Tensor ids = Tensor.of(flat, total);
-                Tensor x = Tensor.allocate("decoder.x", DType.F32, total, d)) {
+                Tensor x = Tensor.allocateUninitialized("decoder.x", DType.F32, total, d)) {
             NnKernels.embeddingLookup(tokenEmbedding.value(), ids, x);
             for (int i = 0; i < n; i++) NnKernels.addPositional(x.rows(rowStart[i], rowStart[i + 1]), positionalEmbedding.value(), offsets[i]);
             for (int layer = 0; layer < blocks.length; layer++) blocks[layer].forwardDecoderBatch(x, states, layer, rowStart, offsets, p);
             for (int i = 0; i < n; i++) out[i] = new float[rows[i].length][];
             if (selected > 0) {
-                try (Tensor h = Tensor.allocate("decoder.selected", DType.F32, selected, d);
-                        Tensor logits = Tensor.allocate("logits", DType.F32, selected, vocab)) {
+                try (Tensor h = Tensor.allocateUninitialized("decoder.selected", DType.F32, selected, d);
+                        Tensor logits = Tensor.allocateUninitialized("logits", DType.F32, selected, vocab)) {
                     int at = 0;
                     for (int i = 0; i < n; i++) {
                         for (int row : rows[i]) {

@@ -34,6 +34,24 @@ class TensorTest {
     }
 
     @Test
+    void uninitializedAllocationIsPoisonedUnderTestAndChecked() {
+        // the test suite runs with -Ddqw.tensor.poison=true (pom.xml), so a buffer read before it is written shows
+        assertTrue(Boolean.getBoolean("dqw.tensor.poison"), "the suite sets dqw.tensor.poison");
+        long before = Tensor.liveBytes();
+        try (Tensor f = Tensor.allocateUninitialized("scratch", DType.F32, 3, 5);
+                Tensor b = Tensor.allocateUninitialized("codes", DType.S8, 7)) {
+            assertEquals(0, f.address() % 64, "64-byte aligned");
+            for (float v : f.toFloatArray()) assertTrue(Float.isNaN(v), "poisoned float " + v);
+            for (byte v : b.toByteArray()) assertEquals(-1, v);
+            assertEquals(before + 60 + 7, Tensor.liveBytes());
+        }
+        assertEquals(before, Tensor.liveBytes());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Tensor.allocateUninitialized("bad", DType.F32, 3, -1));
+        assertTrue(e.getMessage().contains("bad"), e.getMessage());
+    }
+
+    @Test
     void rowsViewSharesMemory() {
         try (Tensor t = Tensor.of(new float[] {0, 1, 2, 3, 4, 5}, 3, 2)) {
             Tensor r = t.rows(1, 3);
