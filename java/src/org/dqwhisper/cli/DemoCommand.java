@@ -43,6 +43,10 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--alpha", defaultValue = "0.9", description = "Weight of the distillation terms, as the paper (default ${DEFAULT-VALUE}).")
     double alpha;
 
+    @Option(names = "--hidden-weight", defaultValue = "1", description = "Multiplier of the hidden-state (FFN activation) term"
+            + " of static and dynamic matching (default ${DEFAULT-VALUE}: the paper's loss; the term is then ~1/1000 of the KL term here).")
+    double hiddenWeight;
+
     @Option(names = "--teacher", paramLabel = "DIR", description = "Teacher model (default: the bundled models/demo-teacher).")
     Path teacher;
 
@@ -93,7 +97,7 @@ public final class DemoCommand implements Callable<Integer> {
                     base.devFraction(), base.testFraction());
             settings = new DemoRun.Settings(out, corpus, corpusConfig, teacher != null ? teacher : bundled("demo-teacher"),
                     student != null ? student : bundled("demo-student"), seeds, steps, batchSize, lr, warmup, alpha, trainPerLanguage,
-                    testPerLanguage, speedUtterances, jobs, true);
+                    testPerLanguage, speedUtterances, jobs, true, hiddenWeight);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

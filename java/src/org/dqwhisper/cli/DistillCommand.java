@@ -49,6 +49,10 @@ public final class DistillCommand implements Callable<Integer> {
     @Option(names = "--alpha", defaultValue = "0.9", description = "Weight of the distillation terms (default ${DEFAULT-VALUE}).")
     double alpha;
 
+    @Option(names = "--hidden-weight", defaultValue = "1", description = "Multiplier of the hidden-state terms (default ${DEFAULT-VALUE}:"
+            + " the paper's loss, L = (1-alpha)*CE + alpha*(KL + L_hid)).")
+    double hiddenWeight;
+
     @Option(names = "--temperature", defaultValue = "1", description = "Softmax temperature (default ${DEFAULT-VALUE}).")
     float temperature;
 
@@ -116,7 +120,7 @@ public final class DistillCommand implements Callable<Integer> {
             org.dqwhisper.distill.QuantizedExport.checkExportable(q);
             Distiller.Options o = new Distiller.Options(DynamicLayerMatcher.Mode.parse(match), alpha, temperature,
                     DistillationLosses.Reduction.parse(reduction), q, trainEncoder, weightDecay, seed,
-                    org.dqwhisper.distill.HiddenSource.parse(hiddenSource), DynamicLayerMatcher.Mode.parse(matchEncoder));
+                    org.dqwhisper.distill.HiddenSource.parse(hiddenSource), DynamicLayerMatcher.Mode.parse(matchEncoder), hiddenWeight);
             settings = new DistillRun.Settings(teacher, student, studentLayers, train, dev, out, o, steps, batchSize, lr,
                     warmup < 0 ? steps / 10 : warmup, logEvery, saveEvery, resume, keep, 0, specAugment, featureCache);
         } catch (IllegalArgumentException e) {

@@ -52,14 +52,26 @@ public final class DemoRun {
      * @param trainPerLanguage training utterances per language used (≤ 0: all)
      * @param testPerLanguage  test utterances per language scored (≤ 0: all)
      * @param speedUtterances  test utterances timed for the speed table (0: no speed table)
+     * @param hiddenWeight     multiplier of the hidden-state term (1: the paper; see {@link Distiller.Options#withHiddenWeight})
      */
     public record Settings(Path out, Path corpus, CorpusConfig corpusConfig, Path teacher, Path student, int seeds, int steps, int batchSize,
                            double lr, int warmup, double alpha, int trainPerLanguage, int testPerLanguage, int speedUtterances, int jobs,
-                           boolean progress) {
+                           boolean progress, double hiddenWeight) {
         public Settings {
             if (seeds < 1 || steps < 1 || batchSize < 1 || !(lr > 0) || warmup < 0 || jobs < 1 || speedUtterances < 0) {
                 throw new IllegalArgumentException("demo: seeds, steps, batch size, lr and jobs must be positive, warm-up and speed >= 0");
             }
+            if (!(hiddenWeight >= 0) || !Double.isFinite(hiddenWeight)) {
+                throw new IllegalArgumentException("demo: hidden weight must be finite and >= 0, got " + hiddenWeight);
+            }
+        }
+
+        /** The paper's loss (hidden weight 1). */
+        public Settings(Path out, Path corpus, CorpusConfig corpusConfig, Path teacher, Path student, int seeds, int steps, int batchSize,
+                        double lr, int warmup, double alpha, int trainPerLanguage, int testPerLanguage, int speedUtterances, int jobs,
+                        boolean progress) {
+            this(out, corpus, corpusConfig, teacher, student, seeds, steps, batchSize, lr, warmup, alpha, trainPerLanguage, testPerLanguage,
+                    speedUtterances, jobs, progress, 1.0);
         }
     }
 
@@ -185,7 +197,7 @@ public final class DemoRun {
             FrozenEncoderOutputs sAudio, DemoData train, DemoData test, DemoEvaluator evaluator, Map<String, Path> fpModels, PrintStream log)
             throws IOException {
         Distiller.Options options = new Distiller.Options(sys.mode(), s.alpha(), DistillationLosses.DEFAULT_TEMPERATURE,
-                DistillationLosses.Reduction.MEAN_PER_TOKEN, sys.quant(), false, 0.0, seed);
+                DistillationLosses.Reduction.MEAN_PER_TOKEN, sys.quant(), false, 0.0, seed).withHiddenWeight(s.hiddenWeight());
         LearningRateSchedule schedule = new LearningRateSchedule(s.lr(), s.warmup(), s.steps(), LearningRateSchedule.Decay.LINEAR, 0.0);
         Path dir = s.out().resolve("models").resolve(slug(sys.name()) + "-seed" + seed);
         deleteTree(dir);

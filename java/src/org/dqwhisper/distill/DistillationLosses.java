@@ -109,6 +109,14 @@ public final class DistillationLosses {
             };
         }
 
+        /**
+         * These scales with the hidden term's weight multiplied by {@code w} (its gradient scale and its share of the
+         * total; {@link Terms#hidden()} stays the unweighted L_hid).
+         */
+        public LossScales withHiddenWeight(double w) {
+            return w == 1.0 ? this : new LossScales(ce, kl, hiddenPerLayer * w, ceNorm, hiddenNorm, studentLayers, alpha);
+        }
+
         /** The reduced terms and the total from the raw sums ({@code hiddenSums[i]} of the matched pair of student layer i). */
         public Terms terms(double ceSum, double klSum, double[] hiddenSums) {
             double hidSum = 0;

@@ -58,8 +58,11 @@ public final class Distiller implements AutoCloseable {
      *                     needs {@code trainEncoder}
      */
     public record Options(Mode mode, double alpha, float temperature, Reduction reduction, QuantConfig quant, boolean trainEncoder,
-                          double weightDecay, long seed, HiddenSource hiddenSource, Mode encoderMatch) {
+                          double weightDecay, long seed, HiddenSource hiddenSource, Mode encoderMatch, double hiddenWeight) {
         public Options {
+            if (!(hiddenWeight >= 0) || !Double.isFinite(hiddenWeight)) {
+                throw new IllegalArgumentException("distill options: hidden weight must be finite and >= 0, got " + hiddenWeight);
+            }
             if (mode == null || reduction == null || quant == null) throw new IllegalArgumentException("distill options: null mode/reduction/quant");
             if (hiddenSource == null || encoderMatch == null) throw new IllegalArgumentException("distill options: null hidden source/encoder matching");
             if (encoderMatch == Mode.LOGITS) {
@@ -80,6 +83,12 @@ public final class Distiller implements AutoCloseable {
             }
         }
 
+        /** The paper's weighting of the hidden terms (hidden weight 1). */
+        public Options(Mode mode, double alpha, float temperature, Reduction reduction, QuantConfig quant, boolean trainEncoder,
+                       double weightDecay, long seed, HiddenSource hiddenSource, Mode encoderMatch) {
+            this(mode, alpha, temperature, reduction, quant, trainEncoder, weightDecay, seed, hiddenSource, encoderMatch, 1.0);
+        }
+
         /** Decoder-only options: hidden states of the masked forward, no encoder matching. */
         public Options(Mode mode, double alpha, float temperature, Reduction reduction, QuantConfig quant, boolean trainEncoder,
                        double weightDecay, long seed) {
@@ -93,20 +102,31 @@ public final class Distiller implements AutoCloseable {
         }
 
         public Options withMode(Mode m) {
-            return new Options(m, alpha, temperature, reduction, quant, trainEncoder, weightDecay, seed, hiddenSource, encoderMatch);
+            return new Options(m, alpha, temperature, reduction, quant, trainEncoder, weightDecay, seed, hiddenSource, encoderMatch, hiddenWeight);
         }
 
         public Options withQuant(QuantConfig q) {
-            return new Options(mode, alpha, temperature, reduction, q, trainEncoder, weightDecay, seed, hiddenSource, encoderMatch);
+            return new Options(mode, alpha, temperature, reduction, q, trainEncoder, weightDecay, seed, hiddenSource, encoderMatch, hiddenWeight);
         }
 
         public Options withHiddenSource(HiddenSource h) {
-            return new Options(mode, alpha, temperature, reduction, quant, trainEncoder, weightDecay, seed, h, encoderMatch);
+            return new Options(mode, alpha, temperature, reduction, quant, trainEncoder, weightDecay, seed, h, encoderMatch, hiddenWeight);
         }
 
         /** Encoder matching {@code m} (not none: the student encoder is trained too). */
         public Options withEncoderMatch(Mode m) {
-            return new Options(mode, alpha, temperature, reduction, quant, trainEncoder || m != Mode.NONE, weightDecay, seed, hiddenSource, m);
+            return new Options(mode, alpha, temperature, reduction, quant, trainEncoder || m != Mode.NONE, weightDecay, seed, hiddenSource, m,
+                    hiddenWeight);
+        }
+
+        /**
+         * The hidden terms (L_hid, and the encoder's when matched) multiplied by {@code w}: 1 is the paper's loss. Not
+         * in the paper: with its per-feature softmax distance over 4d FFN activations, L_hid can be orders of
+         * magnitude below L_KL (about 1/4000 at the start of the demo's distillation), so the matching strategy then
+         * barely moves the gradient; this weight lets that be tested.
+         */
+        public Options withHiddenWeight(double w) {
+            return new Options(mode, alpha, temperature, reduction, quant, trainEncoder, weightDecay, seed, hiddenSource, encoderMatch, w);
         }
 
         public boolean matchesEncoder() {
@@ -283,7 +303,8 @@ public final class Distiller implements AutoCloseable {
         float temp = options.temperature();
         try (Tensor targets = Tensor.of(p.targets, p.targets.length); Tensor mask = Tensor.of(p.mask, p.mask.length)) {
             long tokens = DistillationLosses.countRows(mask, p.mask.length);
-            LossScales sc = LossScales.of(mode, options.alpha(), options.reduction(), tokens, tokens, student.config().nTextLayer());
+            LossScales sc = LossScales.of(mode, options.alpha(), options.reduction(), tokens, tokens, student.config().nTextLayer())
+                    .withHiddenWeight(options.hiddenWeight());
             Tensor sLogits = s.logits();
             double ceSum, klSum = 0, encoderHidden = 0;
             double[] hidSums = null;
@@ -316,7 +337,7 @@ public final class Distiller implements AutoCloseable {
                     for (int i = 0; i < nse; i++) hS.add(s.encoderFfn(i));
                     for (int j = 0; j < teacher.config().nAudioLayer(); j++) hT.add(t.encoderFfn(j).activation());
                     encoderMapping = hiddenLoss(hS, hT, encoderMatcher, encoderAdapter, encoderAdapterWeight, encoderAdapterBias, null,
-                            (float) (options.alpha() * norm / nse), sums);
+                            (float) (options.alpha() * options.hiddenWeight() * norm / nse), sums);
                     for (double v : sums) encoderHidden += v;
                     encoderHidden *= norm / nse;
                 }
@@ -324,7 +345,8 @@ public final class Distiller implements AutoCloseable {
             }
             Terms terms = sc.terms(ceSum, klSum, hidSums);
             if (encoderMatcher != null) {
-                terms = new Terms(terms.ce(), terms.kl(), terms.hidden(), terms.total() + options.alpha() * encoderHidden);
+                terms = new Terms(terms.ce(), terms.kl(), terms.hidden(),
+                        terms.total() + options.alpha() * options.hiddenWeight() * encoderHidden);
             }
             return new StepResult(terms, mapping, encoderHidden, encoderMapping);
         }

@@ -118,6 +118,47 @@ class DistillHiddenTermsGradientTest {
         }
     }
 
+    @Test
+    void hiddenWeightScalesTheHiddenTermsAndTheirGradientsOnly() {
+        // L(w) = (1-α)CE + α(KL + w(L_hid + L_hid,enc)): against the logits-only loss, the total and every gradient
+        // differ by w times what they differ at w = 1. Float rounding of the summed gradients: 1e-4 of the largest.
+        double w = 3.5;
+        try (WhisperModel t = teacher(21); WhisperModel s = WhisperInit.random(STUDENT, 22); TrainingBatch batch = DistillerTest.data(t, 2, 23);
+                Distiller one = new Distiller(t, s, options(Mode.DYNAMIC, HiddenSource.MASKED, Mode.DYNAMIC));
+                Distiller weighted = new Distiller(t, s, options(Mode.DYNAMIC, HiddenSource.MASKED, Mode.DYNAMIC).withHiddenWeight(w));
+                Distiller none = new Distiller(t, s, options(Mode.LOGITS, HiddenSource.MASKED, Mode.NONE))) {
+            zeroGrads(one);
+            Distiller.StepResult r1 = one.lossAndGradients(batch);
+            Map<String, float[]> g1 = grads(one);
+            zeroGrads(weighted);
+            Distiller.StepResult rw = weighted.lossAndGradients(batch);
+            Map<String, float[]> gw = grads(weighted);
+            zeroGrads(none);
+            Distiller.StepResult r0 = none.lossAndGradients(batch);
+            Map<String, float[]> g0 = grads(none);
+            assertEquals(r1.terms().hidden(), rw.terms().hidden(), 0.0, "L_hid is reported unweighted");
+            assertTrue(r1.terms().hidden() > 0 && r1.encoderHidden() > 0, "hidden terms present");
+            assertEquals(w * (r1.terms().total() - r0.terms().total()), rw.terms().total() - r0.terms().total(),
+                    1e-6 * r0.terms().total(), "total");
+            int checked = 0;
+            double strongest = 0; // the largest hidden-term gradient in units of the tolerance: the check must not be vacuous
+            for (Map.Entry<String, float[]> e : g0.entrySet()) {
+                float[] a = g1.get(e.getKey()), b = gw.get(e.getKey()), z = e.getValue();
+                double scale = 0;
+                for (int i = 0; i < z.length; i++) scale = Math.max(scale, Math.max(Math.abs(a[i]), Math.abs(b[i])));
+                for (int i = 0; i < z.length; i++) {
+                    assertEquals(w * ((double) a[i] - z[i]), (double) b[i] - z[i], 1e-4 * scale + 1e-12, e.getKey() + "[" + i + "]");
+                    strongest = Math.max(strongest, Math.abs((double) a[i] - z[i]) / (1e-4 * scale + 1e-12));
+                }
+                checked++;
+            }
+            assertTrue(checked > 10, "student parameters compared: " + checked);
+            assertTrue(strongest > 100, "the hidden terms move some gradient by > 100x the tolerance: " + strongest);
+            assertThrows(IllegalArgumentException.class, () -> options(Mode.DYNAMIC, HiddenSource.MASKED, Mode.NONE).withHiddenWeight(-1));
+            assertThrows(IllegalArgumentException.class, () -> options(Mode.DYNAMIC, HiddenSource.MASKED, Mode.NONE).withHiddenWeight(Double.NaN));
+        }
+    }
+
     /** α·(L_hid + L_hid,enc) as the distiller reports it at θ_p + h·v (other tensors as they are); gradients accumulate and are discarded. */
     private static double hiddenTerms(Distiller with, WhisperModel s, TrainingBatch b, Parameter p, float[] x, float[] v, double h) {
         float[] y = new float[x.length];
