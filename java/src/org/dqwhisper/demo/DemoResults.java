@@ -306,8 +306,8 @@ public final class DemoResults {
         sb.append("# DQ-Whisper demo report\n\n");
         sb.append(String.format(Locale.ROOT, "%s, %s, %d kernel thread(s); %d seed(s), %d updates of %d utterances per student, lr %.1e, alpha %.2f%s; "
                 + "total %.1f min.%n%n", LocalDate.now(), machine(), threads, settings.seeds(), settings.steps(), settings.batchSize(), settings.lr(),
-                settings.alpha(), settings.hiddenWeight() == 1.0 ? "" : String.format(Locale.ROOT, ", hidden term x%g (not the paper's loss)",
-                        settings.hiddenWeight()), seconds / 60));
+                settings.alpha(), settings.hiddenWeight() == 1.0 ? "" : ", hidden term x" + java.math.BigDecimal.valueOf(settings.hiddenWeight()).stripTrailingZeros().toPlainString()
+                        + " (not the paper's loss)", seconds / 60));
         sb.append("Teacher and student start point: the bundled models (see README, \"How the bundled models were made\"). Every student row "
                 + "fine-tunes the same start point's decoder (encoder frozen, as the authors' code) for the same number of updates on the "
                 + "training split; the test split's speakers never occur in training. CER counts inner spaces (jiwer's cer) after Whisper's "
