@@ -118,7 +118,10 @@ public final class DemoResults {
         out.add(claim("W8 QAD within +0.5 CER points of its FP32 counterpart", w8 - dy <= 0.005,
                 String.format(Locale.ROOT, "%.2f %% vs %.2f %% (%+.2f)", 100 * w8, 100 * dy, 100 * (w8 - dy))));
         double w4q = row("dynamic W4 QAD").cer(), w4p = row("dynamic W4 PTQ").cer();
-        out.add(claim("at W4, QAD beats PTQ", w4q < w4p, String.format(Locale.ROOT, "QAD %.2f %% vs PTQ %.2f %%", 100 * w4q, 100 * w4p)));
+        // three decimals when two would print a tie that the comparison does not see
+        String w4f = String.format(Locale.ROOT, "%.2f", 100 * w4q).equals(String.format(Locale.ROOT, "%.2f", 100 * w4p)) ? "%.3f" : "%.2f";
+        out.add(claim("at W4, QAD beats PTQ", w4q < w4p,
+                String.format(Locale.ROOT, "QAD " + w4f + " %% vs PTQ " + w4f + " %%", 100 * w4q, 100 * w4p)));
         double comp = compression("dynamic W8 QAD");
         out.add(claim("compression >= 5.18x vs the teacher (paper convention)", comp >= 5.18, String.format(Locale.ROOT, "%.2fx", comp)));
         if (speed != null) {
