@@ -80,6 +80,11 @@ class NnKernelsAttentionTest {
     }
 
     private static void checkForward(Problem p, double tol) throws Exception {
+        checkForward(p, tol, false);
+    }
+
+    /** Forward (or {@link NnKernels#attentionRowwise}) against the FP64 reference, with and without lse, every ISA. */
+    private static void checkForward(Problem p, double tol, boolean rowwise) throws Exception {
         Attn a = p.a;
         double[] lse = new double[a.b() * a.heads() * a.tq()];
         double[] out = NnReference.attention(a, toDouble(p.q), toDouble(p.k), toDouble(p.v), lse);
@@ -87,11 +92,13 @@ class NnKernelsAttentionTest {
             Tensor q = t.of(p.q, a.b(), a.tq(), a.hd()), k = t.of(p.k, a.bk(), a.tk(), a.hd()), v = t.of(p.v, a.bk(), a.tk(), a.hd());
             Tensor o = t.zeros(a.b(), a.tq(), a.hd()), l = t.zeros(a.b(), a.heads(), a.tq());
             forEachIsa(isa -> {
-                String what = "attention " + a + " " + isa;
-                NnKernels.attention(q, k, v, a.heads(), a.causalOffset(), o, l);
+                String what = (rowwise ? "rowwise attention " : "attention ") + a + " " + isa;
+                if (rowwise) NnKernels.attentionRowwise(q, k, v, a.heads(), a.causalOffset(), o, l);
+                else NnKernels.attention(q, k, v, a.heads(), a.causalOffset(), o, l);
                 assertClose(what + " out", out, o.toFloatArray(), tol, 0);
                 assertClose(what + " lse", lse, l.toFloatArray(), tol, 1e-6);
-                NnKernels.attention(q, k, v, a.heads(), a.causalOffset(), o, null);  // lse is optional
+                if (rowwise) NnKernels.attentionRowwise(q, k, v, a.heads(), a.causalOffset(), o, null);  // lse is optional
+                else NnKernels.attention(q, k, v, a.heads(), a.causalOffset(), o, null);
                 assertClose(what + " out without lse", out, o.toFloatArray(), tol, 0);
             });
         }
@@ -101,21 +108,7 @@ class NnKernelsAttentionTest {
     void rowwiseForwardMatchesNaiveAttention() throws Exception {
         // the same FP64 reference and bound as the forward: each row takes the one-row path, whose rounding is
         // that of a decoding step (measured within the same 1.3e-6)
-        for (long[] c : CASES) {
-            Problem p = new Problem(attn(c), 7 * Arrays.hashCode(c));
-            Attn a = p.a;
-            double[] lse = new double[a.b() * a.heads() * a.tq()];
-            double[] out = NnReference.attention(a, toDouble(p.q), toDouble(p.k), toDouble(p.v), lse);
-            try (Tensors t = new Tensors()) {
-                Tensor q = t.of(p.q, a.b(), a.tq(), a.hd()), k = t.of(p.k, a.bk(), a.tk(), a.hd()), v = t.of(p.v, a.bk(), a.tk(), a.hd());
-                Tensor o = t.zeros(a.b(), a.tq(), a.hd()), l = t.zeros(a.b(), a.heads(), a.tq());
-                forEachIsa(isa -> {
-                    NnKernels.attentionRowwise(q, k, v, a.heads(), a.causalOffset(), o, l);
-                    assertClose("rowwise " + a + " " + isa + " out", out, o.toFloatArray(), 3e-6, 0);
-                    assertClose("rowwise " + a + " " + isa + " lse", lse, l.toFloatArray(), 3e-6, 1e-6);
-                });
-            }
-        }
+        for (long[] c : CASES) checkForward(new Problem(attn(c), 7 * Arrays.hashCode(c)), 3e-6, true);
     }
 
     /** {Tq, Tk, heads, Dh, causalOffset}: several query rows over one K/V (B = 1). */
