@@ -19,6 +19,15 @@ DQW_API int32_t dqw_cpu_force_isa(int32_t level);
 /* Threads used by one kernel call (>= 1). Results never depend on it. */
 DQW_API void dqw_set_num_threads(int32_t n);
 DQW_API int32_t dqw_get_num_threads(void);
+/* Peak probe: `rounds` rounds of the instruction mix that bounds a GEMM family on the active path,
+ * over enough independent accumulator chains to fill the pipes, from registers only (no memory
+ * traffic). Returns the operations done (2 per multiply-add), or -1 for an unknown kind or rounds < 1;
+ * the caller times it. DQW_PEAK_INT8: vpdpbusd zmm (AVX-512 VNNI) / vpmaddwd + vpaddd ymm (AVX2) /
+ * pmaddwd + paddd xmm (scalar: baseline x86-64 has SSE2 and the compiler vectorises with it).
+ * DQW_PEAK_FP32: vfmadd231ps zmm / ymm / mulps + addps xmm (scalar). */
+#define DQW_PEAK_INT8 0
+#define DQW_PEAK_FP32 1
+DQW_API double dqw_cpu_peak_probe(int32_t kind, int64_t rounds);
 /* Library version, for diagnostics. */
 DQW_API const char* dqw_version(void);
 DQW_EXTERN_C_END

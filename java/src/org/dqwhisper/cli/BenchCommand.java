@@ -8,6 +8,8 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import org.dqwhisper.bench.GemmBenchmark;
+import org.dqwhisper.kernels.CpuPeak;
+import org.dqwhisper.kernels.CpuRuntime;
 import org.dqwhisper.kernels.GemmBackend;
 import org.dqwhisper.kernels.GemmBackends;
 import org.dqwhisper.kernels.OneDnnGemmBackend;
@@ -84,11 +86,25 @@ public final class BenchCommand implements Callable<Integer> {
                 }
                 table.printf(Locale.ROOT, "# oneDNN %s, OpenMP threads %d; %d shapes%n", OneDnnGemmBackend.oneDnnVersion(),
                         OneDnnGemmBackend.openMpThreads(), shapeList.size());
-                table.printf(Locale.ROOT, "%6s %6s %6s  %-19s %7s %10s %10s%n", "M", "K", "N", "impl", "threads", "Gop/s", "ms/call");
+                double int8Peak = Double.NaN;
+                double fp32Peak = Double.NaN;
+                try {
+                    int8Peak = CpuPeak.gops(CpuPeak.Kind.INT8, 5, 30);
+                    fp32Peak = CpuPeak.gops(CpuPeak.Kind.FP32, 5, 30);
+                    table.printf(Locale.ROOT, "# peak of one core on the %s path (measured, register-only): INT8 %.1f Gop/s, FP32 %.1f Gflop/s;"
+                            + " %%peak = Gop/s / (threads x that)%n", CpuRuntime.activeIsa().name().toLowerCase(Locale.ROOT), int8Peak, fp32Peak);
+                } catch (IllegalStateException e) {
+                    err.println("no peak figures (the native library is not available): " + e.getMessage());
+                }
+                final double int8PeakGops = int8Peak;
+                final double fp32PeakGops = fp32Peak;
+                table.printf(Locale.ROOT, "%6s %6s %6s  %-19s %7s %10s %10s %6s%n", "M", "K", "N", "impl", "threads", "Gop/s", "ms/call", "%peak");
                 table.flush();
                 Consumer<GemmBenchmark.Row> print = r -> {
                     double ms = 2.0 * r.m() * r.n() * r.k() / r.gops() / 1e6;
-                    table.printf(Locale.ROOT, "%6d %6d %6d  %-19s %7d %10.1f %10.3f%n", r.m(), r.k(), r.n(), r.impl(), r.threads(), r.gops(), ms);
+                    double peak = (r.impl().endsWith("fp32") ? fp32PeakGops : int8PeakGops) * r.threads();
+                    table.printf(Locale.ROOT, "%6d %6d %6d  %-19s %7d %10.1f %10.3f %6.1f%n", r.m(), r.k(), r.n(), r.impl(), r.threads(), r.gops(), ms,
+                            100 * r.gops() / peak);
                     table.flush();
                 };
                 List<GemmBenchmark.Row> rows = bench.run(shapeList, run, threads, print);

@@ -30,6 +30,8 @@ public final class NativeCpu {
 
     public static native int dqw_get_num_threads();
 
+    public static native double dqw_cpu_peak_probe(int kind, long rounds);
+
     public static native @Cast("const char*") BytePointer dqw_version();
 
     public static native Pointer dqw_alloc(long bytes);
