@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
 /** {@code dqw demo}: DQ-Whisper end to end on the built-in multilingual corpus (a shell over {@link DemoRun}). */
 @Command(name = "demo",
         description = {"DQ-Whisper end to end on the built-in espeak-ng corpus (8 languages): the bundled teacher (4+4 layers, d=256)",
-            "is distilled into the bundled student (2+2, d=128) with CE only, logits, static and dynamic matching, W8/W4",
+            "is distilled into the bundled student (2+2, d=120) with CE only, logits, static and dynamic matching, W8/W4",
             "quantization-aware distillation and PTQ; every system is scored per language on unseen speakers, exported to",
             "integer weights, sized, and timed FP32 vs INT8. Writes OUT/report.md (+ PNG charts), OUT/results.md, OUT/results.json."})
 public final class DemoCommand implements Callable<Integer> {

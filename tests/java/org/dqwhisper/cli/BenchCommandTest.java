@@ -57,6 +57,7 @@ class BenchCommandTest {
                 "--min-sample-ms", "0");
         assertEquals(0, ok.code(), ok.err());
         assertTrue(ok.out().contains("onednn-int8-linear") && ok.out().contains("Gop/s"), ok.out());
+        assertTrue(ok.out().contains("# peak of one core on the ") && ok.out().contains("%peak"), "measured peak and each row's share: " + ok.out());
         Result unknown = run("bench", "gemm", "--impl", "onednn-int4");
         assertEquals(1, unknown.code());
         assertTrue(unknown.err().contains("unknown GEMM implementation 'onednn-int4'"), unknown.err());
