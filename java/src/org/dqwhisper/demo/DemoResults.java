@@ -304,6 +304,23 @@ public final class DemoResults {
                 + System.getProperty("java.version") + " (" + ManagementFactory.getRuntimeMXBean().getVmName() + ")";
     }
 
+    /** Which teacher and start point this run used: the bundled pair, or the folders given. */
+    String modelsSentence() {
+        boolean bundledTeacher = isBundled(settings.teacher(), "demo-teacher");
+        boolean bundledStudent = isBundled(settings.student(), "demo-student");
+        if (bundledTeacher && bundledStudent) {
+            return "Teacher and student start point: the bundled models (see README, \"How the bundled models were made\").";
+        }
+        return "Teacher: " + (bundledTeacher ? "the bundled models/demo-teacher" : "`" + settings.teacher() + "`") + "; student start point: "
+                + (bundledStudent ? "the bundled models/demo-student" : "`" + settings.student() + "`") + " (not the bundled pair).";
+    }
+
+    private static boolean isBundled(Path model, String name) {
+        Path p = model.toAbsolutePath().normalize();
+        return p.getFileName() != null && p.getFileName().toString().equals(name) && p.getParent() != null
+                && p.getParent().getFileName() != null && p.getParent().getFileName().toString().equals("models");
+    }
+
     String report() {
         StringBuilder sb = new StringBuilder();
         sb.append("# DQ-Whisper demo report\n\n");
@@ -311,7 +328,7 @@ public final class DemoResults {
                 + "total %.1f min.%n%n", LocalDate.now(), machine(), threads, settings.seeds(), settings.steps(), settings.batchSize(), settings.lr(),
                 settings.alpha(), settings.hiddenWeight() == 1.0 ? "" : ", hidden term x" + java.math.BigDecimal.valueOf(settings.hiddenWeight()).stripTrailingZeros().toPlainString()
                         + " (not the paper's loss)", seconds / 60));
-        sb.append("Teacher and student start point: the bundled models (see README, \"How the bundled models were made\"). Every student row "
+        sb.append(modelsSentence()).append(" Every student row "
                 + "fine-tunes the same start point's decoder (encoder frozen, as the authors' code) for the same number of updates on the "
                 + "training split; the test split's speakers never occur in training. CER counts inner spaces (jiwer's cer) after Whisper's "
                 + "basic normalizer; the mean is over languages. Integer rows are the exported integer models running on the INT8/INT4 "

@@ -85,6 +85,8 @@ class DemoRunTest {
         String report = Files.readString(out.resolve("report.md"));
         assertTrue(report.contains("| dynamic W4 PTQ |"), report);
         assertTrue(report.contains("did NOT hold") || report.contains("held:"), report);
+        assertTrue(report.contains("Teacher: `" + teacher + "`; student start point: `" + student + "` (not the bundled pair)."),
+                "the report names the models it was given: " + report);
         for (String png : List.of("cer-per-language.png", "size-vs-cer.png", "training-loss.png", "training-ce.png")) {
             assertTrue(report.contains(png), png + " linked from report.md");
             BufferedImage img = ImageIO.read(out.resolve(png).toFile());
