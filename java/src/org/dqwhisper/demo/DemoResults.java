@@ -341,7 +341,8 @@ public final class DemoResults {
                 + "differences of a fraction of a CER point between systems are within seed noise (see the ± spread with --seeds 3).\n\n");
         if (speed != null) {
             sb.append("## Speed (").append(speed.utterances()).append(" test utterances, encoder + greedy decoding, best of ")
-                    .append(DemoSpeed.ROUNDS).append(" interleaved rounds, 1 thread)\n\n");
+                    .append(DemoSpeed.ROUNDS).append(" interleaved rounds, 1 thread, ")
+                    .append(DemoSpeed.CPU_TIME ? "thread CPU time" : "wall time").append(")\n\n");
             sb.append(speedTable()).append('\n');
             sb.append(String.format(Locale.ROOT, "The all-INT8 student (every GEMM on the INT8 kernels) scores %.2f %% mean CER.%n%n", 100 * speed.allInt8Cer()));
         }
