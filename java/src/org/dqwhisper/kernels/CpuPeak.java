@@ -60,7 +60,7 @@ public final class CpuPeak {
             double ops = probe(kind, rounds);
             long ns = (cpuTime ? mx.getCurrentThreadCpuTime() : System.nanoTime()) - t0;
             if (ns < minSampleMillis * 1e6) {
-                if (rounds > Long.MAX_VALUE / 4) throw new IllegalStateException("peak probe " + kind + ": cannot time it");
+                if (rounds > Long.MAX_VALUE / 8) throw new IllegalStateException("peak probe " + kind + ": cannot time it");
                 rounds *= ns < minSampleMillis * 1e5 ? 8 : 2;
                 continue;
             }
