@@ -13,7 +13,8 @@ import java.util.stream.IntStream;
  * sits at input time {@code n * inRate / outRate} (no delay), and the output has
  * {@code round(n * outRate / inRate)} samples.
  *
- * <p>When the reduced ratio has so many phases that the exact table would exceed {@value #MAX_TABLE_ENTRIES}
+ * <p>Rates so far apart that the filter would need more than {@value #MAX_TAPS} taps are refused
+ * (an {@link IllegalArgumentException} naming both rates). When the reduced ratio has so many phases that the exact table would exceed {@value #MAX_TABLE_ENTRIES}
  * coefficients (odd rates such as 44101 Hz), a table of {@value #INTERPOLATED_PHASES} phases is used with linear
  * interpolation between neighbouring phases; the interpolation error is far below the stopband level.
  *
@@ -27,6 +28,8 @@ public final class Resampler {
     static final double TRANSITION_FRACTION = 0.1;
     static final int MAX_TABLE_ENTRIES = 1 << 22;
     static final int INTERPOLATED_PHASES = 1024;
+    /** Longest filter (taps grow with inRate / outRate when downsampling; 8192 allow inputs up to about 1.3 MHz at 16 kHz out). */
+    static final int MAX_TAPS = 1 << 13;
     private static final int PARALLEL_MIN_OUTPUT = 1 << 16;
     private static final int CHUNK = 1 << 14;
 
@@ -55,8 +58,13 @@ public final class Resampler {
         double transitionHz = TRANSITION_FRACTION * lowNyquist;
         double cutoff = (lowNyquist - transitionHz / 2) / inRate;        // cycles per input sample
         double transition = transitionHz / inRate;                         // cycles per input sample
-        int length = (int) Math.ceil((STOPBAND_DB - 7.95) / (14.36 * transition)) + 1; // Kaiser's estimate
-        this.halfTaps = Math.max(1, (length + 1) / 2);
+        double length = Math.ceil((STOPBAND_DB - 7.95) / (14.36 * transition)) + 1; // Kaiser's estimate
+        if (inRate != outRate && length > MAX_TAPS) {
+            throw new IllegalArgumentException("cannot resample " + inRate + " Hz to " + outRate + " Hz: the low-pass filter would need "
+                    + (long) length + " taps (at most " + MAX_TAPS + ", i.e. an input rate up to about "
+                    + (long) (MAX_TAPS / (STOPBAND_DB - 7.95) * 14.36 * TRANSITION_FRACTION * outRate / 2) + " Hz)");
+        }
+        this.halfTaps = Math.max(1, ((int) length + 1) / 2);
         this.taps = 2 * halfTaps;
         double halfWidth = halfTaps;                                       // window half-width in input samples
         double beta = 0.1102 * (STOPBAND_DB - 8.7);

@@ -31,6 +31,8 @@ public final class WavReader {
     static final int FORMAT_PCM = 1;
     static final int FORMAT_IEEE_FLOAT = 3;
     static final int FORMAT_EXTENSIBLE = 0xFFFE;
+    /** Highest sample rate accepted (1 MHz: far above any audio format, and within what {@link Resampler} converts). */
+    static final int MAX_SAMPLE_RATE = 1_000_000;
     /** Bytes 2..15 of the KSDATAFORMAT_SUBTYPE_* GUIDs (the first two hold the format tag). */
     private static final byte[] SUBTYPE_GUID_TAIL = {
         0x00, 0x00, 0x00, 0x00, 0x10, 0x00, (byte) 0x80, 0x00, 0x00, (byte) 0xAA, 0x00, 0x38, (byte) 0x9B, 0x71};
@@ -189,8 +191,9 @@ public final class WavReader {
         if (channels == 0) {
             throw new AudioFormatException(file, off + 2, "'fmt ' chunk declares zero channels");
         }
-        if (rate == 0 || rate > Integer.MAX_VALUE) {
-            throw new AudioFormatException(file, off + 4, "'fmt ' chunk declares sample rate " + rate);
+        if (rate == 0 || rate > MAX_SAMPLE_RATE) {
+            throw new AudioFormatException(file, off + 4, "'fmt ' chunk declares sample rate " + rate + " Hz (supported: 1 to "
+                + MAX_SAMPLE_RATE + " Hz)");
         }
         if (encoding != FORMAT_PCM && encoding != FORMAT_IEEE_FLOAT) {
             throw new UnsupportedWavEncodingException(file, off, String.format(

@@ -136,6 +136,20 @@ class ResamplerTest {
         assertThrows(IllegalArgumentException.class, () -> new Resampler(44100, OUT).outputLength(-1));
     }
 
+    @Test
+    void ratesTooFarApartAreRefusedByName() {
+        // a corrupt header's rate once overflowed the filter table (NegativeArraySizeException)
+        for (int in : new int[] {352_554_908, Integer.MAX_VALUE, 2_000_003}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Resampler(in, OUT));
+            assertTrue(e.getMessage().contains(in + " Hz to " + OUT + " Hz") && e.getMessage().contains("taps"), e.getMessage());
+        }
+        // the highest WAV rate the reader accepts still converts: the filter stays under the cap
+        Resampler r = new Resampler(WavReader.MAX_SAMPLE_RATE, OUT);
+        float[] y = r.process(tone(50_000, WavReader.MAX_SAMPLE_RATE, 440, 0.5));
+        assertEquals(800, y.length);
+        assertEquals(0.5, amplitude(y, 200, 400, 440), 0.01, "a 440 Hz tone keeps its amplitude");
+    }
+
     private static float[] tone(int n, int rate, double hz, double amp) {
         float[] x = new float[n];
         for (int i = 0; i < n; i++) {

@@ -12,6 +12,7 @@ import java.io.StringReader;
 import com.google.gson.JsonPrimitive;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,7 +50,7 @@ public final class Manifest {
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             String text;
             int line = 0;
-            while ((text = r.readLine()) != null) {
+            while ((text = readLine(r, file, line + 1)) != null) {
                 line++;
                 if (text.isBlank()) {
                     continue;
@@ -67,6 +68,14 @@ public final class Manifest {
             throw new ManifestFormatException(file, 0, "no utterances");
         }
         return new Manifest(file, entries);
+    }
+
+    private static String readLine(BufferedReader r, Path file, int line) throws IOException {
+        try {
+            return r.readLine();
+        } catch (CharacterCodingException e) {
+            throw new ManifestFormatException(file, line, "not valid UTF-8 text at or after this line (" + e.getMessage() + ")");
+        }
     }
 
     public Path file() {

@@ -11,6 +11,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
@@ -64,7 +65,16 @@ public final class CompactCheckpoint implements AutoCloseable {
             }
             Path dims = folder.resolve(DIMS_FILE);
             if (!Files.isRegularFile(dims)) throw new CheckpointFormatException(dims, "missing (OpenAI model dimensions)");
-            return new CompactCheckpoint(s, WhisperConfigJson.readOpenAiDims(dims));
+            WhisperConfig config = WhisperConfigJson.readOpenAiDims(dims);
+            Map<String, TensorInfo> logical = new LinkedHashMap<>();
+            for (String name : s.names()) {
+                if (name.endsWith(SCALE)) continue;
+                TensorInfo t = s.info(name);
+                String model = name.endsWith(CODES) ? name.substring(0, name.length() - CODES.length()) : name;
+                logical.put(model, new TensorInfo(name, t.dtype(), t.shape()));
+            }
+            WhisperShapeCheck.check(logical, config, dims, f);
+            return new CompactCheckpoint(s, config);
         } catch (IOException | RuntimeException e) {
             s.close();
             throw e;

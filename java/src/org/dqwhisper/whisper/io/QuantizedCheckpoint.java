@@ -74,11 +74,45 @@ public final class QuantizedCheckpoint implements AutoCloseable {
             }
             Path dims = folder.resolve(DIMS_FILE);
             if (!Files.isRegularFile(dims)) throw new CheckpointFormatException(dims, "missing (OpenAI model dimensions)");
-            return new QuantizedCheckpoint(folder, s, WhisperConfigJson.readOpenAiDims(dims), q);
+            WhisperConfig config = WhisperConfigJson.readOpenAiDims(dims);
+            WhisperShapeCheck.check(logicalShapes(s, config), config, dims, f);
+            return new QuantizedCheckpoint(folder, s, config, q);
         } catch (IOException | RuntimeException e) {
             s.close();
             throw e;
         }
+    }
+
+    /**
+     * Every model tensor under its OpenAI name with its logical shape: a quantized weight {@code [N, K]} (for
+     * 4-bit codes {@code [N, ceil(K/2)]}, K is the config's when it fits the packed width, else twice that width).
+     */
+    private static Map<String, TensorInfo> logicalShapes(SafetensorsFile s, WhisperConfig config) {
+        Map<String, TensorInfo> logical = new LinkedHashMap<>();
+        for (String name : s.names()) {
+            if (name.endsWith(".weight.scale")) continue;
+            TensorInfo t = s.info(name);
+            long[] shape = t.shape();
+            String model = name;
+            if (name.endsWith(".weight.int8")) {
+                model = name.substring(0, name.length() - ".int8".length());
+            } else if (name.endsWith(".weight.int4")) {
+                model = name.substring(0, name.length() - ".int4".length());
+                if (shape.length == 2) {
+                    long k = 2 * shape[1];
+                    Long expected = expectedInFeatures(model, config);
+                    if (expected != null && (expected + 1) / 2 == shape[1]) k = expected;
+                    shape = new long[] {shape[0], k};
+                }
+            }
+            logical.put(model, new TensorInfo(name, t.dtype(), shape));
+        }
+        return logical;
+    }
+
+    private static Long expectedInFeatures(String weightName, WhisperConfig config) {
+        long[] shape = WhisperTensorNames.expected(config).get(weightName);
+        return shape != null && shape.length == 2 ? shape[1] : null;
     }
 
     public WhisperConfig config() {

@@ -38,7 +38,7 @@ public final class ShardedSafetensors implements TensorArchive {
     public static ShardedSafetensors open(Path indexFile) throws IOException {
         JsonObject index;
         try {
-            JsonElement root = JsonParser.parseString(Files.readString(indexFile, StandardCharsets.UTF_8));
+            JsonElement root = JsonParser.parseString(WhisperConfigJson.readUtf8(indexFile));
             if (!root.isJsonObject()) throw new CheckpointFormatException(indexFile, "index is not a JSON object");
             index = root.getAsJsonObject();
         } catch (JsonParseException e) {

@@ -9,6 +9,7 @@ import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +41,7 @@ public final class WhisperConfigJson {
     // ---- OpenAI dims ----------------------------------------------------------------------------
 
     public static WhisperConfig readOpenAiDims(Path dimsJson) throws IOException {
-        return fromOpenAiDims(parseObject(dimsJson, Files.readString(dimsJson, StandardCharsets.UTF_8)), dimsJson);
+        return fromOpenAiDims(parseObject(dimsJson, readUtf8(dimsJson)), dimsJson);
     }
 
     /** From a JSON object with the ten {@code ModelDimensions} fields. */
@@ -77,10 +78,10 @@ public final class WhisperConfigJson {
      * in the same folder when there is one.
      */
     public static WhisperConfig readHfConfig(Path configJson) throws IOException {
-        WhisperConfig c = fromHfConfig(parseObject(configJson, Files.readString(configJson, StandardCharsets.UTF_8)), configJson);
+        WhisperConfig c = fromHfConfig(parseObject(configJson, readUtf8(configJson)), configJson);
         Path generation = configJson.toAbsolutePath().resolveSibling("generation_config.json");
         if (Files.isRegularFile(generation)) {
-            JsonObject g = parseObject(generation, Files.readString(generation, StandardCharsets.UTF_8));
+            JsonObject g = parseObject(generation, readUtf8(generation));
             c = withAlignmentHeads(c, g.get("alignment_heads"), generation);
         }
         return c;
@@ -218,6 +219,15 @@ public final class WhisperConfigJson {
     }
 
     // ---- helpers ---------------------------------------------------------------------------------
+
+    /** The whole file as UTF-8 text; bytes that are not UTF-8 give a {@link CheckpointFormatException} naming the file. */
+    static String readUtf8(Path file) throws IOException {
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (CharacterCodingException e) {
+            throw new CheckpointFormatException(file, "is not UTF-8 text (" + e.getMessage() + ")", e);
+        }
+    }
 
     static JsonObject parseObject(Path source, String text) throws CheckpointFormatException {
         try {

@@ -65,6 +65,18 @@ final class WhisperShapeCheck {
         }
     }
 
+    /**
+     * The same check for a single-file model folder whose tensors are named the OpenAI way ({@code dims.json} +
+     * {@code model.safetensors}, e.g. the 8-bit storage and quantized exports), given each model tensor's
+     * logical (dequantized) shape.
+     */
+    static void check(Map<String, TensorInfo> logical, WhisperConfig config, Path dimsJson, Path modelFile)
+            throws CheckpointFormatException {
+        Map<String, Path> files = new java.util.HashMap<>();
+        for (String name : logical.keySet()) files.put(name, modelFile);
+        check(logical, files, config, dimsJson.toString(), false, modelFile);
+    }
+
     private static void layers(Map<String, TensorInfo> tensors, Map<String, Path> files, String part, int configured,
                                String field, String configSource) throws CheckpointFormatException {
         int highest = -1;

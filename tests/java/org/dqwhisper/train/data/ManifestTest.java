@@ -85,4 +85,13 @@ class ManifestTest {
         ManifestFormatException empty = assertThrows(ManifestFormatException.class, () -> Manifest.read(manifest("")));
         assertTrue(empty.getMessage().contains("no utterances"), empty.getMessage());
     }
+
+    @Test
+    void bytesThatAreNotUtf8NameTheFile() throws IOException {
+        Path m = tmp.resolve("data/latin1.jsonl");
+        // "Grüße" in ISO-8859-1: 0xFC and 0xDF are not valid UTF-8 here
+        Files.write(m, "{\"audio\": \"audio/a.wav\", \"text\": \"Gr\u00fc\u00dfe\"}\n".getBytes(StandardCharsets.ISO_8859_1));
+        ManifestFormatException e = assertThrows(ManifestFormatException.class, () -> Manifest.read(m));
+        assertTrue(e.getMessage().startsWith(m + ":1: not valid UTF-8"), e.getMessage());
+    }
 }
