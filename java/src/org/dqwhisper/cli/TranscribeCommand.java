@@ -184,6 +184,9 @@ public final class TranscribeCommand implements Callable<Integer> {
         if (batchSize < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--batch-size must be at least 1, got " + batchSize);
         }
+        if (threads < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be >= 0 (0 = default), got " + threads);
+        }
         if (wordTimestamps && options.decoding().task() == Task.TRANSLATE) {
             err.println("warning: word-level timestamps on translations may not be reliable");
         }

@@ -158,6 +158,9 @@ class TranscribeCommandTest {
             }
         }
         assertEquals(2, run("--batch-size", "0", files.get(0), files.get(1)).code(), "batch size 0 is a usage error");
+        Run negative = run("--threads", "-2", files.get(0));
+        assertEquals(2, negative.code(), "a negative thread count is a usage error");
+        assertTrue(negative.err().contains("--threads must be >= 0"), negative.err());
     }
 
     @Test
