@@ -77,6 +77,9 @@ public final class BenchCommand implements Callable<Integer> {
                 shapeList.addAll(GemmBenchmark.whisperShapes(quick));
             }
             if (impls != null) GemmBenchmark.checkImpls(impls);
+            for (int t : threads) {
+                if (t < 1) throw new IllegalArgumentException("--threads: thread counts must be >= 1, got " + t);
+            }
             List<GemmBackend> backends = GemmBackends.available();
             try {
                 GemmBenchmark bench = new GemmBenchmark(backends, settings);

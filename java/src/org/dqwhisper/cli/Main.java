@@ -32,11 +32,26 @@ public final class Main implements Callable<Integer> {
         WhisperRuntime.install();
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((ex, cmd, parse) -> {
-            cmd.getErr().println("dqw " + cmd.getCommandName() + ": " + ex.getMessage());
+            cmd.getErr().println("dqw " + cmd.getCommandName() + ": " + describe(ex));
             if (System.getenv("DQW_DEBUG") != null) ex.printStackTrace(cmd.getErr());
             return 1;
         });
         return cl.execute(args);
+    }
+
+    /** A one-line account of a failure: file-system errors say what is wrong with the path, not just its name. */
+    static String describe(Throwable ex) {
+        if (ex instanceof java.nio.file.FileSystemException fs && fs.getReason() == null && fs.getOtherFile() == null) {
+            String what = ex instanceof java.nio.file.NoSuchFileException ? "no such file or directory"
+                    : ex instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                    : ex instanceof java.nio.file.FileAlreadyExistsException ? "already exists"
+                    : ex instanceof java.nio.file.NotDirectoryException ? "not a directory"
+                    : ex instanceof java.nio.file.DirectoryNotEmptyException ? "directory not empty"
+                    : ex.getClass().getSimpleName();
+            return fs.getFile() + ": " + what;
+        }
+        String m = ex.getMessage();
+        return m == null || m.isBlank() ? ex.getClass().getSimpleName() : m;
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -64,5 +64,12 @@ class BenchCommandTest {
         Result badShape = run("bench", "gemm", "--shape", "12x3");
         assertEquals(1, badShape.code());
         assertTrue(badShape.err().contains("expected MxKxN"), badShape.err());
+        Result noThreads = run("bench", "gemm", "--threads", "1,0", "--shape", "1x8x32");
+        assertEquals(1, noThreads.code());
+        assertTrue(noThreads.err().contains("thread counts must be >= 1, got 0") && !noThreads.out().contains("Gop/s"),
+                "refused before any row: " + noThreads.err() + noThreads.out());
+        Result missing = run("size", "--model", "/nonexistent-model-folder");
+        assertEquals(1, missing.code());
+        assertTrue(missing.err().contains("/nonexistent-model-folder: no such file or directory"), missing.err());
     }
 }
