@@ -13,10 +13,11 @@ import java.util.stream.IntStream;
  * sits at input time {@code n * inRate / outRate} (no delay), and the output has
  * {@code round(n * outRate / inRate)} samples.
  *
- * <p>Rates so far apart that the filter would need more than {@value #MAX_TAPS} taps are refused
- * (an {@link IllegalArgumentException} naming both rates). When the reduced ratio has so many phases that the exact table would exceed {@value #MAX_TABLE_ENTRIES}
- * coefficients (odd rates such as 44101 Hz), a table of {@value #INTERPOLATED_PHASES} phases is used with linear
- * interpolation between neighbouring phases; the interpolation error is far below the stopband level.
+ * <p>Rates so far apart that the filter would need more than {@value #MAX_TAPS} taps are refused (an
+ * {@link IllegalArgumentException} naming both rates). When the reduced ratio has so many phases that the exact
+ * table would exceed {@value #MAX_TABLE_ENTRIES} coefficients (odd rates such as 44101 Hz), a table of
+ * {@value #INTERPOLATED_PHASES} phases is used with linear interpolation between neighbouring phases; the
+ * interpolation error is far below the stopband level.
  *
  * <p>Instances are immutable and thread-safe.
  */

@@ -2,6 +2,7 @@ package org.dqwhisper.whisper.io;
 
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.function.ToIntFunction;
 import org.dqwhisper.whisper.WhisperConfig;
@@ -72,7 +73,7 @@ final class WhisperShapeCheck {
      */
     static void check(Map<String, TensorInfo> logical, WhisperConfig config, Path dimsJson, Path modelFile)
             throws CheckpointFormatException {
-        Map<String, Path> files = new java.util.HashMap<>();
+        Map<String, Path> files = new HashMap<>();
         for (String name : logical.keySet()) files.put(name, modelFile);
         check(logical, files, config, dimsJson.toString(), false, modelFile);
     }
