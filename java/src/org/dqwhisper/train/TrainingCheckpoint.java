@@ -153,8 +153,9 @@ public final class TrainingCheckpoint {
     /** Reads {@code trainer_state.json}. */
     public static State readState(Path checkpoint) throws IOException {
         Path file = checkpoint.resolve(STATE_JSON);
+        String text = WhisperConfigJson.readUtf8(file);
         try {
-            JsonObject o = JsonParser.parseString(Files.readString(file)).getAsJsonObject();
+            JsonObject o = JsonParser.parseString(text).getAsJsonObject();
             return new State(o.get("step").getAsLong(), Long.parseUnsignedLong(o.get("rng_state").getAsString(), 16),
                     o.get("data_position").getAsLong(), o.has("options") ? o.getAsJsonObject("options") : new JsonObject());
         } catch (RuntimeException e) {

@@ -49,6 +49,9 @@ class TrainingCheckpointTest {
             Files.writeString(ck3.resolve("trainer_state.json"), "{\"step\": 3}");
             CheckpointFormatException e = assertThrows(CheckpointFormatException.class, () -> TrainingCheckpoint.readState(ck3));
             assertTrue(e.getMessage().contains("trainer_state.json"), e.getMessage());
+            Files.write(ck3.resolve("trainer_state.json"), new byte[] {'{', '"', (byte) 0xFF, '"', '}'});
+            e = assertThrows(CheckpointFormatException.class, () -> TrainingCheckpoint.readState(ck3));
+            assertTrue(e.getMessage().contains("trainer_state.json") && e.getMessage().contains("UTF-8"), e.getMessage());
         }
     }
 

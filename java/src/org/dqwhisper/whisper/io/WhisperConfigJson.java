@@ -221,7 +221,7 @@ public final class WhisperConfigJson {
     // ---- helpers ---------------------------------------------------------------------------------
 
     /** The whole file as UTF-8 text; bytes that are not UTF-8 give a {@link CheckpointFormatException} naming the file. */
-    static String readUtf8(Path file) throws IOException {
+    public static String readUtf8(Path file) throws IOException {
         try {
             return Files.readString(file, StandardCharsets.UTF_8);
         } catch (CharacterCodingException e) {
