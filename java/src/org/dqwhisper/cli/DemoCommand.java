@@ -47,6 +47,14 @@ public final class DemoCommand implements Callable<Integer> {
             + " of static and dynamic matching (default ${DEFAULT-VALUE}: the paper's loss; the term is then ~1/1000 of the KL term here).")
     double hiddenWeight;
 
+    @Option(names = "--train-encoder", description = "Every student system also fine-tunes its encoder (the authors' recipe keeps it frozen;"
+            + " slower: no cached encoder outputs).")
+    boolean trainEncoder;
+
+    @Option(names = "--match-encoder", description = "Static and dynamic systems also match the encoder blocks' FFN activations with their"
+            + " own strategy (implies --train-encoder; not in the paper).")
+    boolean matchEncoder;
+
     @Option(names = "--teacher", paramLabel = "DIR", description = "Teacher model (default: the bundled models/demo-teacher).")
     Path teacher;
 
@@ -97,7 +105,7 @@ public final class DemoCommand implements Callable<Integer> {
                     base.devFraction(), base.testFraction());
             settings = new DemoRun.Settings(out, corpus, corpusConfig, teacher != null ? teacher : bundled("demo-teacher"),
                     student != null ? student : bundled("demo-student"), seeds, steps, batchSize, lr, warmup, alpha, trainPerLanguage,
-                    testPerLanguage, speedUtterances, jobs, true, hiddenWeight);
+                    testPerLanguage, speedUtterances, jobs, true, hiddenWeight, trainEncoder || matchEncoder, matchEncoder);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -11,6 +11,7 @@ import java.util.stream.IntStream;
 import org.dqwhisper.audio.AudioLoader;
 import org.dqwhisper.audio.LogMelSpectrogram;
 import org.dqwhisper.audio.MelSpectrogram;
+import org.dqwhisper.tensor.Tensor;
 import org.dqwhisper.text.WhisperTokenizer;
 import org.dqwhisper.train.data.WhisperLabels;
 import org.dqwhisper.train.TrainingBatch;
@@ -110,6 +111,14 @@ public final class DemoData {
 
     public int frames() {
         return frames;
+    }
+
+    /** The log-mel of utterances {@code indices} as one new [B, n_mels, frames] tensor. */
+    public Tensor mel(int[] indices) {
+        int size = nMels * frames;
+        float[] mel = new float[indices.length * size];
+        for (int i = 0; i < indices.length; i++) System.arraycopy(get(indices[i]).mel(), 0, mel, i * size, size);
+        return Tensor.of(mel, indices.length, nMels, frames);
     }
 
     /** Languages in first-seen order. */

@@ -193,6 +193,8 @@ public final class DemoResults {
         o.addProperty("learning_rate", settings.lr());
         o.addProperty("alpha", settings.alpha());
         o.addProperty("hidden_weight", settings.hiddenWeight());
+        o.addProperty("train_encoder", settings.trainEncoder());
+        o.addProperty("match_encoder", settings.matchEncoder());
         parameters.forEach((k, v) -> o.addProperty(k + "_parameters", v));
         JsonArray rs = new JsonArray();
         for (DemoRun.SystemRun r : runs) {
@@ -329,7 +331,10 @@ public final class DemoResults {
                 settings.alpha(), settings.hiddenWeight() == 1.0 ? "" : ", hidden term x" + java.math.BigDecimal.valueOf(settings.hiddenWeight()).stripTrailingZeros().toPlainString()
                         + " (not the paper's loss)", seconds / 60));
         sb.append(modelsSentence()).append(" Every student row "
-                + "fine-tunes the same start point's decoder (encoder frozen, as the authors' code) for the same number of updates on the "
+                + "fine-tunes the same start point's " + (!settings.trainEncoder() ? "decoder (encoder frozen, as the authors' code)"
+                        : settings.matchEncoder() ? "decoder and encoder (not the authors' recipe, which freezes the encoder; static and dynamic "
+                        + "rows also match the encoder blocks' FFN activations with their own strategy)"
+                        : "decoder and encoder (not the authors' recipe, which freezes the encoder)") + " for the same number of updates on the "
                 + "training split; the test split's speakers never occur in training. CER counts inner spaces (jiwer's cer) after Whisper's "
                 + "basic normalizer; the mean is over languages. Integer rows are the exported integer models running on the INT8/INT4 "
                 + "kernels.\n\n");

@@ -30,6 +30,7 @@ import org.dqwhisper.quant.QuantConfig;
 import org.dqwhisper.tensor.Tensor;
 import org.dqwhisper.text.WhisperTokenizer;
 import org.dqwhisper.train.LearningRateSchedule;
+import org.dqwhisper.train.TrainingBatch;
 import org.dqwhisper.train.TrainingCheckpoint;
 import org.dqwhisper.whisper.WhisperModel;
 import org.dqwhisper.whisper.io.WhisperTensorNames;
@@ -53,11 +54,17 @@ public final class DemoRun {
      * @param testPerLanguage  test utterances per language scored (≤ 0: all)
      * @param speedUtterances  test utterances timed for the speed table (0: no speed table)
      * @param hiddenWeight     multiplier of the hidden-state term (1: the paper; see {@link Distiller.Options#withHiddenWeight})
+     * @param trainEncoder     every student system also fine-tunes its encoder (not the authors' recipe, which keeps it frozen)
+     * @param matchEncoder     static and dynamic systems also match the encoder blocks' FFN activations with their own
+     *                         strategy ({@link Distiller.Options#withEncoderMatch}); needs {@code trainEncoder}
      */
     public record Settings(Path out, Path corpus, CorpusConfig corpusConfig, Path teacher, Path student, int seeds, int steps, int batchSize,
                            double lr, int warmup, double alpha, int trainPerLanguage, int testPerLanguage, int speedUtterances, int jobs,
-                           boolean progress, double hiddenWeight) {
+                           boolean progress, double hiddenWeight, boolean trainEncoder, boolean matchEncoder) {
         public Settings {
+            if (matchEncoder && !trainEncoder) {
+                throw new IllegalArgumentException("demo: encoder matching needs a trained student encoder (--train-encoder)");
+            }
             if (seeds < 1 || steps < 1 || batchSize < 1 || !(lr > 0) || warmup < 0 || jobs < 1 || speedUtterances < 0) {
                 throw new IllegalArgumentException("demo: seeds, steps, batch size, lr and jobs must be positive, warm-up and speed >= 0");
             }
@@ -71,7 +78,7 @@ public final class DemoRun {
                         double lr, int warmup, double alpha, int trainPerLanguage, int testPerLanguage, int speedUtterances, int jobs,
                         boolean progress) {
             this(out, corpus, corpusConfig, teacher, student, seeds, steps, batchSize, lr, warmup, alpha, trainPerLanguage, testPerLanguage,
-                    speedUtterances, jobs, progress, 1.0);
+                    speedUtterances, jobs, progress, 1.0, false, false);
         }
     }
 
@@ -111,9 +118,15 @@ public final class DemoRun {
                 parameters.put("teacher", count(teacher));
                 parameters.put("student", count(start));
                 long te = System.nanoTime();
-                try (FrozenEncoderOutputs tAudio = FrozenEncoderOutputs.compute(teacher, train);
-                        FrozenEncoderOutputs sAudio = FrozenEncoderOutputs.compute(start, train)) {
-                    log.printf(Locale.ROOT, "demo: encoder outputs of %d utterances cached (%.1f s)%n", train.size(), (System.nanoTime() - te) / 1e9);
+                // A trained student encoder cannot use cached outputs: every step then runs both encoders on the log-mel.
+                try (FrozenEncoderOutputs tAudio = s.trainEncoder() ? null : FrozenEncoderOutputs.compute(teacher, train);
+                        FrozenEncoderOutputs sAudio = s.trainEncoder() ? null : FrozenEncoderOutputs.compute(start, train)) {
+                    if (s.trainEncoder()) {
+                        log.printf(Locale.ROOT, "demo: student encoders are trained too%s%n", s.matchEncoder() ? ", static and dynamic systems"
+                                + " also match encoder FFN activations" : "");
+                    } else {
+                        log.printf(Locale.ROOT, "demo: encoder outputs of %d utterances cached (%.1f s)%n", train.size(), (System.nanoTime() - te) / 1e9);
+                    }
                     for (int seed = 1; seed <= s.seeds(); seed++) {
                         Map<String, Path> fpModels = new LinkedHashMap<>();
                         for (DemoSystem sys : systems) {
@@ -192,12 +205,17 @@ public final class DemoRun {
         return new SystemRun(sys, seed, scores, List.of(), 0, source, sizeOf(source));
     }
 
-    /** Fine-tunes the student start point's decoder as {@code sys} says, exports it (integer when quantized) and scores it. */
+    /**
+     * Fine-tunes the student start point's decoder (and its encoder with {@link Settings#trainEncoder}) as {@code sys}
+     * says, exports it (integer when quantized) and scores it. {@code tAudio}/{@code sAudio} are the frozen encoders'
+     * cached outputs, null when the student encoder is trained.
+     */
     private static SystemRun train(Settings s, DemoSystem sys, int seed, WhisperModel teacher, FrozenEncoderOutputs tAudio,
             FrozenEncoderOutputs sAudio, DemoData train, DemoData test, DemoEvaluator evaluator, Map<String, Path> fpModels, PrintStream log)
             throws IOException {
         Distiller.Options options = new Distiller.Options(sys.mode(), s.alpha(), DistillationLosses.DEFAULT_TEMPERATURE,
-                DistillationLosses.Reduction.MEAN_PER_TOKEN, sys.quant(), false, 0.0, seed).withHiddenWeight(s.hiddenWeight());
+                DistillationLosses.Reduction.MEAN_PER_TOKEN, sys.quant(), s.trainEncoder(), 0.0, seed).withHiddenWeight(s.hiddenWeight());
+        if (s.matchEncoder() && sys.mode().usesHiddenLoss()) options = options.withEncoderMatch(sys.mode());
         LearningRateSchedule schedule = new LearningRateSchedule(s.lr(), s.warmup(), s.steps(), LearningRateSchedule.Decay.LINEAR, 0.0);
         Path dir = s.out().resolve("models").resolve(slug(sys.name()) + "-seed" + seed);
         deleteTree(dir);
@@ -224,8 +242,14 @@ public final class DemoRun {
                     tg[i] = train.get(idx[i]).target();
                 }
                 Distiller.StepResult r;
-                try (Tensor sa = sAudio.gather(idx); Tensor ta = sys.mode().usesKl() ? tAudio.gather(idx) : null) {
-                    r = d.step(sa, ta, in, tg, schedule.at(step));
+                if (s.trainEncoder()) {
+                    try (TrainingBatch batch = new TrainingBatch(train.mel(idx), in, tg)) {
+                        r = d.step(batch, schedule.at(step));
+                    }
+                } else {
+                    try (Tensor sa = sAudio.gather(idx); Tensor ta = sys.mode().usesKl() ? tAudio.gather(idx) : null) {
+                        r = d.step(sa, ta, in, tg, schedule.at(step));
+                    }
                 }
                 curve.add(new double[] {step + 1, r.terms().total(), r.terms().ce()});
                 if (!Double.isFinite(r.terms().total())) throw new IllegalStateException("demo: " + sys.name() + " loss diverged at step " + (step + 1));

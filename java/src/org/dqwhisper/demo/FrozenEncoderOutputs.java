@@ -1,5 +1,6 @@
 package org.dqwhisper.demo;
 
+import java.util.stream.IntStream;
 import org.dqwhisper.nn.Precision;
 import org.dqwhisper.tensor.DType;
 import org.dqwhisper.tensor.Tensor;
@@ -26,12 +27,9 @@ public final class FrozenEncoderOutputs implements AutoCloseable {
         }
         Tensor all = Tensor.allocate("encoder outputs", DType.F32, n, ctx, d);
         try {
-            int melSize = data.nMels() * data.frames();
             for (int start = 0; start < n; start += BATCH) {
                 int b = Math.min(BATCH, n - start);
-                float[] mel = new float[b * melSize];
-                for (int i = 0; i < b; i++) System.arraycopy(data.get(start + i).mel(), 0, mel, i * melSize, melSize);
-                try (Tensor m = Tensor.of(mel, b, data.nMels(), data.frames()); Tensor out = model.encoder().forward(m, Precision.FP32);
+                try (Tensor m = data.mel(IntStream.range(start, start + b).toArray()); Tensor out = model.encoder().forward(m, Precision.FP32);
                         Tensor dst = all.rows(start, start + b)) {
                     dst.copyFrom(out);
                 }

@@ -36,19 +36,30 @@ class DemoRunTest {
     @TempDir
     Path tmp;
 
-    @Test
-    void reducedDemoProducesEverySystemExportAndReport() throws Exception {
+    private void requireEspeak() {
         try {
             EspeakNg.locate(tmp.resolve("probe"));
         } catch (EspeakUnavailableException e) {
             assumeTrue(false, "espeak-ng is not installed (apt-get install espeak-ng); skipping");
         }
+    }
+
+    /** A random 1+2-layer teacher and 1+1-layer student (real vocabulary, 1-s window) under tmp. */
+    private Path[] toyPair() throws Exception {
         Path teacher = tmp.resolve("teacher"), student = tmp.resolve("student");
         try (WhisperModel t = WhisperInit.random(WhisperConfig.of(80, 50, 64, 2, 1, 51865, 64, 64, 2, 2), 1);
                 WhisperModel s = WhisperInit.random(WhisperConfig.of(80, 50, 32, 1, 1, 51865, 64, 32, 1, 1), 2)) {
             TrainingCheckpoint.writeModel(teacher, t);
             TrainingCheckpoint.writeModel(student, s);
         }
+        return new Path[] {teacher, student};
+    }
+
+    @Test
+    void reducedDemoProducesEverySystemExportAndReport() throws Exception {
+        requireEspeak();
+        Path[] pair = toyPair();
+        Path teacher = pair[0], student = pair[1];
         Path out = tmp.resolve("demo");
         CorpusConfig corpus = new CorpusConfig(7, 10, List.of("en", "zh"), 0.1, 0.2);
         DemoRun.Settings settings = new DemoRun.Settings(out, null, corpus, teacher, student, 1, 3, 4, 1e-3, 1, 0.9, 0, 0, 2, 2, true);
@@ -97,8 +108,50 @@ class DemoRunTest {
         assertEquals(names.size(), json.getAsJsonArray("runs").size());
         assertEquals(r.table(), Files.readString(out.resolve("results.md")));
         assertTrue(text.contains("encoder outputs of"), text);
+        try (WhisperModel s0 = WhisperModel.load(student, Precision.FP32);
+                WhisperModel ce = WhisperModel.load(DemoRun.exportOf(r.runs(), "CE only", 1), Precision.FP32)) {
+            assertArrayEquals(s0.stateTensors().get("encoder.blocks.0.mlp.0.weight").toFloatArray(),
+                    ce.stateTensors().get("encoder.blocks.0.mlp.0.weight").toFloatArray(), "the default recipe keeps the encoder frozen");
+        }
+        assertFalse(json.get("train_encoder").getAsBoolean());
         try (var files = Files.list(out)) {
             assertTrue(files.noneMatch(p -> p.getFileName().toString().startsWith(".")), "no temporary files left");
         }
+    }
+
+    /**
+     * The authors' recipe freezes the student encoder (the default above: every FP student's encoder equals the start
+     * point's); {@code trainEncoder} fine-tunes it in every system, and {@code matchEncoder} adds the encoder term to
+     * static and dynamic matching. Checked on the written models: encoder tensors moved, the report and JSON say so.
+     */
+    @Test
+    void trainedEncoderSystemsChangeTheEncoderAndSayAsMuch() throws Exception {
+        requireEspeak();
+        Path[] pair = toyPair();
+        Path out = tmp.resolve("demo-encoder");
+        CorpusConfig corpus = new CorpusConfig(7, 10, List.of("en", "zh"), 0.1, 0.2);
+        assertThrows(IllegalArgumentException.class, () -> new DemoRun.Settings(out, null, corpus, pair[0], pair[1], 1, 2, 4, 1e-3, 1, 0.9,
+                0, 0, 0, 2, false, 1.0, false, true), "encoder matching without a trained encoder is refused");
+        DemoRun.Settings settings = new DemoRun.Settings(out, null, corpus, pair[0], pair[1], 1, 2, 4, 1e-3, 1, 0.9, 0, 0, 0, 2, false, 1.0,
+                true, true);
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        DemoResults r = DemoRun.run(settings, new PrintStream(log, true, StandardCharsets.UTF_8));
+        assertTrue(log.toString(StandardCharsets.UTF_8).contains("student encoders are trained too, static and dynamic systems also match"));
+        assertFalse(log.toString(StandardCharsets.UTF_8).contains("encoder outputs of"), "no cached encoder outputs");
+        float[] start;
+        try (WhisperModel s = WhisperModel.load(pair[1], Precision.FP32)) {
+            start = s.stateTensors().get("encoder.blocks.0.mlp.0.weight").toFloatArray();
+        }
+        for (String name : List.of("CE only", "KD logits", "KD static", "KD dynamic")) {
+            try (WhisperModel m = WhisperModel.load(DemoRun.exportOf(r.runs(), name, 1), Precision.FP32)) {
+                float[] now = m.stateTensors().get("encoder.blocks.0.mlp.0.weight").toFloatArray();
+                assertFalse(java.util.Arrays.equals(start, now), name + ": the encoder was trained");
+            }
+        }
+        for (DemoResults.Row row : r.rows()) assertTrue(Double.isFinite(row.cer()), row.system().name());
+        assertTrue(Files.readString(out.resolve("report.md")).contains("decoder and encoder (not the authors' recipe"));
+        JsonObject json = JsonParser.parseString(Files.readString(out.resolve("results.json"))).getAsJsonObject();
+        assertTrue(json.get("train_encoder").getAsBoolean());
+        assertTrue(json.get("match_encoder").getAsBoolean());
     }
 }
