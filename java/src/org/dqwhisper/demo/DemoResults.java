@@ -215,6 +215,15 @@ public final class DemoResults {
                 langs.add(l, lo);
             }
             x.add("languages", langs);
+            if (!r.curve().isEmpty()) {
+                double[] end = endTerms(r.curve());
+                JsonObject terms = new JsonObject();
+                terms.addProperty("ce", end[0]);
+                terms.addProperty("kl", end[1]);
+                terms.addProperty("hidden", end[2]);
+                terms.addProperty("encoder_hidden", end[3]);
+                x.add("loss_terms_end", terms); // per token (frame), unweighted, mean of the last tenth of the updates
+            }
             x.addProperty("train_seconds", r.trainSeconds());
             x.addProperty("model", r.model() == null ? "" : r.model().toString());
             x.addProperty("file_bytes", r.fileBytes());
@@ -276,6 +285,56 @@ public final class DemoResults {
             ce.addSeries(r.system().name(), x, smooth(y, 10));
         }
         ce.writePng(dir.resolve("training-ce.png"));
+        LineChart terms = new LineChart("Distillation terms, per token and unweighted (seed 1)", "update", "loss term").size(1200, 560).logY(true);
+        for (DemoRun.SystemRun r : runs) {
+            if (r.seed() != 1 || r.curve().isEmpty() || !TERM_SYSTEMS.contains(r.system().name())) continue;
+            for (int col = 3; col <= 5; col++) {
+                double[] x = new double[r.curve().size()], y = new double[x.length];
+                boolean any = false;
+                for (int i = 0; i < x.length; i++) {
+                    double[] row = r.curve().get(i);
+                    x[i] = row[0];
+                    y[i] = col < row.length ? row[col] : 0;
+                    any |= y[i] > 0;
+                }
+                if (any) terms.addSeries(r.system().name() + " " + TERM_NAMES[col - 3], x, smooth(y, 10));
+            }
+        }
+        terms.writePng(dir.resolve("training-terms.png"));
+    }
+
+    private static final List<String> TERM_SYSTEMS = List.of("KD logits", "KD static", "KD dynamic");
+    private static final String[] TERM_NAMES = {"KL", "L_hid", "L_hid,enc"};
+
+    /**
+     * CE, KL, L_hid and L_hid,enc (per token or frame, unweighted) averaged over the last tenth of a training curve
+     * (at least one update); a column the curve lacks is 0.
+     */
+    static double[] endTerms(List<double[]> curve) {
+        int n = curve.size(), from = n - Math.max(1, n / 10);
+        double[] out = new double[4];
+        for (int i = from; i < n; i++) {
+            double[] row = curve.get(i);
+            for (int k = 0; k < 4; k++) out[k] += 2 + k < row.length ? row[2 + k] : 0;
+        }
+        for (int k = 0; k < 4; k++) out[k] /= n - from;
+        return out;
+    }
+
+    /** One sentence on how much the hidden terms weigh against KL at the end of KD dynamic's training (seed 1), or "". */
+    String termsSentence() {
+        for (DemoRun.SystemRun r : runs) {
+            if (r.seed() != 1 || r.curve().isEmpty() || !r.system().name().equals("KD dynamic")) continue;
+            double[] e = endTerms(r.curve());
+            if (!(e[1] > 0)) return "";
+            double w = settings.hiddenWeight();
+            String enc = e[3] > 0 ? String.format(Locale.ROOT, " and L_hid,enc %.2g", e[3]) : "";
+            return String.format(Locale.ROOT, "Over its last tenth of updates, KD dynamic (seed 1) has KL %.3g per token against L_hid %.2g%s; "
+                    + "with the hidden weight %s the hidden terms are %.2g of KL in the loss, so the matching strategy moves the gradient "
+                    + "%s.%n%n", e[1], e[2], enc, java.math.BigDecimal.valueOf(w).stripTrailingZeros().toPlainString(), w * (e[2] + e[3]) / e[1],
+                    w * (e[2] + e[3]) / e[1] < 0.01 ? "very little" : "measurably");
+        }
+        return "";
     }
 
     /** Trailing moving average over {@code w} points (the raw per-batch losses are noisy). */
@@ -352,6 +411,7 @@ public final class DemoResults {
             sb.append(String.format(Locale.ROOT, "The all-INT8 student (every GEMM on the INT8 kernels) scores %.2f %% mean CER.%n%n", 100 * speed.allInt8Cer()));
         }
         sb.append("## Training curves\n\n![training loss](training-loss.png)\n\n![training cross-entropy](training-ce.png)\n\n");
+        sb.append("![distillation terms](training-terms.png)\n\n").append(termsSentence());
         sb.append("Files: results.json (every number, per seed and language), results.md (the table), models/ (every trained student; "
                 + "integer exports load with `dqw transcribe --model`).\n");
         return sb.toString();

@@ -82,7 +82,10 @@ public final class DemoRun {
         }
     }
 
-    /** One system's outcome for one seed. */
+    /**
+     * One system's outcome for one seed. {@code curve} has one row per update: {@code {update, total loss, CE, KL,
+     * L_hid, L_hid,enc}}, the last four per token (frame) and unweighted ({@link Distiller.StepResult}).
+     */
     public record SystemRun(DemoSystem system, int seed, DemoEvaluator.Scores scores, List<double[]> curve, double trainSeconds,
                             Path model, long fileBytes) {}
 
@@ -251,7 +254,7 @@ public final class DemoRun {
                         r = d.step(sa, ta, in, tg, schedule.at(step));
                     }
                 }
-                curve.add(new double[] {step + 1, r.terms().total(), r.terms().ce()});
+                curve.add(new double[] {step + 1, r.terms().total(), r.terms().ce(), r.terms().kl(), r.terms().hidden(), r.encoderHidden()});
                 if (!Double.isFinite(r.terms().total())) throw new IllegalStateException("demo: " + sys.name() + " loss diverged at step " + (step + 1));
                 if (s.progress() && ((step + 1) % Math.max(1, s.steps() / 4) == 0)) {
                     log.printf(Locale.ROOT, "demo: %-16s seed %d  step %d/%d  loss %.4f (ce %.4f)%n", sys.name(), seed, step + 1, s.steps(),

@@ -71,5 +71,10 @@ class DemoResultsTest {
     @Test
     void smoothingIsATrailingMean() {
         assertArrayEquals(new double[] {1, 1.5, 2.5, 3.5}, DemoResults.smooth(new double[] {1, 2, 3, 4}, 2), 1e-12);
+        // end-of-training terms: the last tenth of the updates (at least one); columns a curve lacks are 0
+        List<double[]> curve = new ArrayList<>();
+        for (int i = 1; i <= 20; i++) curve.add(new double[] {i, 9, i, 10 * i, 100 * i, 1000 * i});
+        assertArrayEquals(new double[] {19.5, 195, 1950, 19500}, DemoResults.endTerms(curve), 1e-9);
+        assertArrayEquals(new double[] {3, 0, 0, 0}, DemoResults.endTerms(List.of(new double[] {1, 5, 3})), 1e-12);
     }
 }

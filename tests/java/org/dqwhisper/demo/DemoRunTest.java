@@ -98,7 +98,7 @@ class DemoRunTest {
         assertTrue(report.contains("did NOT hold") || report.contains("held:"), report);
         assertTrue(report.contains("Teacher: `" + teacher + "`; student start point: `" + student + "` (not the bundled pair)."),
                 "the report names the models it was given: " + report);
-        for (String png : List.of("cer-per-language.png", "size-vs-cer.png", "training-loss.png", "training-ce.png")) {
+        for (String png : List.of("cer-per-language.png", "size-vs-cer.png", "training-loss.png", "training-ce.png", "training-terms.png")) {
             assertTrue(report.contains(png), png + " linked from report.md");
             BufferedImage img = ImageIO.read(out.resolve(png).toFile());
             assertNotNull(img, png + " decodes");
@@ -106,6 +106,14 @@ class DemoRunTest {
         }
         JsonObject json = JsonParser.parseString(Files.readString(out.resolve("results.json"))).getAsJsonObject();
         assertEquals(names.size(), json.getAsJsonArray("runs").size());
+        // the loss terms at the end of training: KL only where the teacher is used, L_hid only where layers are matched
+        assertEquals(0.0, endTerm(json, "CE only", "kl"));
+        assertTrue(endTerm(json, "KD logits", "kl") > 0);
+        assertEquals(0.0, endTerm(json, "KD logits", "hidden"));
+        assertTrue(endTerm(json, "KD static", "hidden") > 0);
+        assertTrue(endTerm(json, "KD dynamic", "hidden") > 0);
+        assertEquals(0.0, endTerm(json, "KD dynamic", "encoder_hidden"), "no encoder matching by default");
+        assertTrue(report.contains("KD dynamic (seed 1) has KL"), report);
         assertEquals(r.table(), Files.readString(out.resolve("results.md")));
         assertTrue(text.contains("encoder outputs of"), text);
         try (WhisperModel s0 = WhisperModel.load(student, Precision.FP32);
@@ -153,5 +161,20 @@ class DemoRunTest {
         JsonObject json = JsonParser.parseString(Files.readString(out.resolve("results.json"))).getAsJsonObject();
         assertTrue(json.get("train_encoder").getAsBoolean());
         assertTrue(json.get("match_encoder").getAsBoolean());
+        assertTrue(endTerm(json, "KD dynamic", "encoder_hidden") > 0);
+        assertTrue(endTerm(json, "KD static", "encoder_hidden") > 0);
+        assertEquals(0.0, endTerm(json, "KD logits", "encoder_hidden"), "logits-only has no layer matching");
+        assertTrue(Files.readString(out.resolve("report.md")).contains("and L_hid,enc"));
+    }
+
+    /** {@code loss_terms_end.<term>} of seed 1 of {@code system} in results.json. */
+    private static double endTerm(JsonObject json, String system, String term) {
+        for (var e : json.getAsJsonArray("runs")) {
+            JsonObject r = e.getAsJsonObject();
+            if (r.get("system").getAsString().equals(system) && r.get("seed").getAsInt() == 1) {
+                return r.getAsJsonObject("loss_terms_end").get(term).getAsDouble();
+            }
+        }
+        throw new AssertionError("no run of " + system);
     }
 }
