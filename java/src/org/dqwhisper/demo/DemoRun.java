@@ -39,7 +39,8 @@ import org.dqwhisper.whisper.io.WhisperTensorNames;
  * {@code dqw demo} as an API: DQ-Whisper end to end on the built-in multilingual corpus.
  * <ol>
  *   <li>Builds (or reuses) the espeak-ng corpus and loads the bundled teacher and student start point.</li>
- *   <li>Computes both frozen encoders' outputs for the training utterances once (the recipe trains decoders only).</li>
+ *   <li>Computes both frozen encoders' outputs for the training utterances once (the recipe trains decoders only;
+ *       with {@link Settings#trainEncoder} nothing is cached and both encoders run at every step).</li>
  *   <li>Per seed, fine-tunes the student's decoder from the same start point with cross-entropy alone, and with
  *       logits-only, static and dynamic matching distillation, and dynamic distillation with W8 and W4
  *       quantization-aware training; quantizes the dynamic FP student after training (PTQ) as the baseline.</li>
