@@ -7,6 +7,7 @@ import java.util.concurrent.Callable;
 import org.dqwhisper.corpus.CorpusConfig;
 import org.dqwhisper.demo.DemoResults;
 import org.dqwhisper.demo.DemoRun;
+import org.dqwhisper.demo.PairedComparison;
 import org.dqwhisper.kernels.CpuRuntime;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -114,6 +115,8 @@ public final class DemoCommand implements Callable<Integer> {
         System.out.print(r.table());
         System.out.println();
         for (String c : r.claims()) System.out.println("- " + c);
+        System.out.println();
+        System.out.print(PairedComparison.markdown(r.comparisons()));
         System.out.printf(Locale.ROOT, "%nreport: %s (%.1f min)%n", out.resolve("report.md"), r.seconds() / 60);
         return 0;
     }

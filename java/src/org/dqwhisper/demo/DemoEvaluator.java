@@ -20,8 +20,24 @@ import org.dqwhisper.whisper.WhisperModel;
  * without spaces the WER is over whole phrases and only the CER is meaningful).
  */
 public final class DemoEvaluator {
-    /** Counts per language (first-seen order) and the raw hypotheses in utterance order. */
-    public record Scores(Map<String, ErrorRate.Counts> chars, Map<String, ErrorRate.Counts> words, List<String> hypotheses) {
+    /** One test utterance's language and character counts (for paired comparisons between systems on the same test set). */
+    public record UtteranceChars(String language, ErrorRate.Counts chars) {}
+
+    /**
+     * Counts per language (first-seen order), the raw hypotheses and each utterance's character counts, both in
+     * utterance order ({@code utterances} is empty where only per-language totals are known).
+     */
+    public record Scores(Map<String, ErrorRate.Counts> chars, Map<String, ErrorRate.Counts> words, List<String> hypotheses,
+                         List<UtteranceChars> utterances) {
+        public Scores {
+            utterances = List.copyOf(utterances);
+        }
+
+        /** Per-language totals only. */
+        public Scores(Map<String, ErrorRate.Counts> chars, Map<String, ErrorRate.Counts> words, List<String> hypotheses) {
+            this(chars, words, hypotheses, List.of());
+        }
+
         /** CER over all utterances of {@code language}. */
         public double cer(String language) {
             return chars.get(language).rate();
@@ -70,13 +86,16 @@ public final class DemoEvaluator {
     public Scores evaluate(WhisperModel model, DemoData test) {
         Map<String, ErrorRate.Counts> chars = new LinkedHashMap<>(), words = new LinkedHashMap<>();
         List<String> hyps = new ArrayList<>();
+        List<UtteranceChars> each = new ArrayList<>();
         for (DemoData.Utterance u : test.utterances()) {
             String hyp = transcribe(model, u);
             hyps.add(hyp);
             String r = normalizer.normalize(u.text()), h = normalizer.normalize(hyp);
-            chars.merge(u.language(), ErrorRate.charCounts(r, h, ErrorRate.CharMode.KEEP_SPACES), ErrorRate.Counts::plus);
+            ErrorRate.Counts c = ErrorRate.charCounts(r, h, ErrorRate.CharMode.KEEP_SPACES);
+            each.add(new UtteranceChars(u.language(), c));
+            chars.merge(u.language(), c, ErrorRate.Counts::plus);
             words.merge(u.language(), ErrorRate.wordCounts(r, h), ErrorRate.Counts::plus);
         }
-        return new Scores(chars, words, hyps);
+        return new Scores(chars, words, hyps, each);
     }
 }

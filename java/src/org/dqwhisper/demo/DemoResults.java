@@ -48,6 +48,7 @@ public final class DemoResults {
     private final double seconds;
     private final List<Row> rows = new ArrayList<>();
     private final List<String> languages;
+    private List<PairedComparison.Result> comparisons; // computed on first use (a bootstrap per claim)
 
     DemoResults(DemoRun.Settings settings, List<DemoRun.SystemRun> runs, Map<String, ModelSizeReport.Breakdown> paperSizes,
             Map<String, Long> parameters, Speed speed, int threads, double seconds) {
@@ -131,6 +132,34 @@ public final class DemoResults {
         return out;
     }
 
+    /**
+     * The same claims as paired comparisons (per seed and over a bootstrap of the test utterances), so a reader can
+     * tell a difference from noise: the ordering's three steps, distillation vs CE alone, W8 QAD within +0.5 points
+     * of its FP32 counterpart, and W4 QAD vs PTQ.
+     */
+    public List<PairedComparison.Result> comparisons() {
+        if (comparisons != null) return comparisons;
+        List<PairedComparison.Result> out = new ArrayList<>();
+        out.add(compare("dynamic < static", 0, "KD dynamic", "KD static"));
+        out.add(compare("static < logits-only", 0, "KD static", "KD logits"));
+        out.add(compare("logits-only < CE-only", 0, "KD logits", "CE only"));
+        out.add(compare("dynamic < CE-only", 0, "KD dynamic", "CE only"));
+        out.add(compare("W8 QAD within +0.5 points of FP32", 0.005, "dynamic W8 QAD", "KD dynamic"));
+        out.add(compare("at W4, QAD < PTQ", 0, "dynamic W4 QAD", "dynamic W4 PTQ"));
+        comparisons = List.copyOf(out);
+        return comparisons;
+    }
+
+    private PairedComparison.Result compare(String claim, double threshold, String candidate, String reference) {
+        return PairedComparison.compare(claim, threshold, runsOf(candidate), runsOf(reference));
+    }
+
+    private List<DemoRun.SystemRun> runsOf(String system) {
+        List<DemoRun.SystemRun> out = new ArrayList<>();
+        for (DemoRun.SystemRun r : runs) if (r.system().name().equals(system)) out.add(r);
+        return out;
+    }
+
     private static String claim(String what, boolean held, String numbers) {
         return (held ? "held" : "did NOT hold") + ": " + what + " — " + numbers;
     }
@@ -204,6 +233,11 @@ public final class DemoResults {
             x.addProperty("quant", r.system().quant().enabled() ? r.system().quant().toString() : "none");
             x.addProperty("mean_cer", r.scores().meanCer());
             x.addProperty("mean_wer", r.scores().meanWer());
+            if (!r.scores().utterances().isEmpty()) {
+                JsonArray errs = new JsonArray();
+                for (DemoEvaluator.UtteranceChars u : r.scores().utterances()) errs.add(u.chars().errors());
+                x.add("utterance_char_errors", errs); // in the order of test_utterances
+            }
             JsonObject langs = new JsonObject();
             for (String l : languages) {
                 JsonObject lo = new JsonObject();
@@ -230,6 +264,18 @@ public final class DemoResults {
             rs.add(x);
         }
         o.add("runs", rs);
+        for (DemoRun.SystemRun r : runs) {
+            if (r.scores().utterances().isEmpty()) continue;
+            JsonArray tu = new JsonArray();
+            for (DemoEvaluator.UtteranceChars u : r.scores().utterances()) {
+                JsonObject t = new JsonObject();
+                t.addProperty("language", u.language());
+                t.addProperty("chars", u.chars().referenceLength());
+                tu.add(t);
+            }
+            o.add("test_utterances", tu);
+            break;
+        }
         JsonObject sizes = new JsonObject();
         paperSizes.forEach((k, v) -> sizes.addProperty(k, v.totalMiB()));
         o.add("paper_size_mib", sizes);
@@ -243,6 +289,26 @@ public final class DemoResults {
         JsonArray cl = new JsonArray();
         claims().forEach(cl::add);
         o.add("claims", cl);
+        JsonArray cmp = new JsonArray();
+        for (PairedComparison.Result c : comparisons()) {
+            JsonObject x = new JsonObject();
+            x.addProperty("claim", c.claim());
+            x.addProperty("candidate", c.candidate());
+            x.addProperty("reference", c.reference());
+            x.addProperty("threshold_points", 100 * c.threshold());
+            x.addProperty("mean_difference_points", 100 * c.meanDiff());
+            JsonArray per = new JsonArray();
+            for (double d : c.seedDiffs()) per.add(100 * d);
+            x.add("difference_per_seed_points", per);
+            x.addProperty("seeds_held", c.seedsHeld());
+            JsonArray ci = new JsonArray();
+            ci.add(100 * c.low());
+            ci.add(100 * c.high());
+            x.add("interval95_points", ci);
+            x.addProperty("verdict", c.verdict().toString());
+            cmp.add(x);
+        }
+        o.add("paired_comparisons", cmp);
         return o;
     }
 
@@ -263,6 +329,16 @@ public final class DemoResults {
             sizes.addPoint(r.system().name(), r.paperMiB(), 100 * r.cer(), r.seeds() > 1 ? 50 * (r.cerMax() - r.cerMin()) : 0);
         }
         sizes.writePng(dir.resolve("size-vs-cer.png"));
+        List<PairedComparison.Result> cmp = comparisons();
+        double[] mean = new double[cmp.size()], low = new double[cmp.size()], high = new double[cmp.size()];
+        for (int i = 0; i < cmp.size(); i++) {
+            mean[i] = 100 * cmp.get(i).meanDiff();
+            low[i] = 100 * cmp.get(i).low();
+            high[i] = 100 * cmp.get(i).high();
+        }
+        new BarChart("Paired CER differences, candidate − reference (whiskers: 95 % test-set bootstrap)", "CER points (< 0: candidate better)",
+                COMPARISON_LABELS).size(1200, 560).addSeries("mean over " + settings.seeds() + " seed(s)", mean, low, high)
+                .writePng(dir.resolve("paired-differences.png"));
         LineChart curves = new LineChart("Training loss (seed 1)", "update", "loss").size(1200, 560).logY(true);
         for (DemoRun.SystemRun r : runs) {
             if (r.seed() != 1 || r.curve().isEmpty()) continue;
@@ -303,6 +379,9 @@ public final class DemoResults {
         terms.writePng(dir.resolve("training-terms.png"));
     }
 
+    /** Short chart labels of {@link #comparisons()}, in its order. */
+    private static final List<String> COMPARISON_LABELS = List.of("dynamic − static", "static − logits", "logits − CE", "dynamic − CE",
+            "W8 QAD − FP32", "W4 QAD − PTQ");
     private static final List<String> TERM_SYSTEMS = List.of("KD logits", "KD static", "KD dynamic");
     private static final String[] TERM_NAMES = {"KL", "L_hid", "L_hid,enc"};
 
@@ -403,6 +482,14 @@ public final class DemoResults {
         for (String c : claims()) sb.append("- ").append(c).append('\n');
         sb.append("\nA claim that did not hold is reported as measured; with a few hundred training utterances and minutes of training, "
                 + "differences of a fraction of a CER point between systems are within seed noise (see the ± spread with --seeds 3).\n\n");
+        sb.append("## Are the differences larger than the noise?\n\n");
+        sb.append("Each claim as a paired comparison (candidate − reference, CER points; negative means the candidate is better). "
+                + "\"Per seed\" pairs the runs that share a seed (training noise). The interval is a paired bootstrap over the test "
+                + "utterances, stratified by language, " + PairedComparison.REPLICATES + " replicates (test-set noise). A claim holds "
+                + "beyond the noise only when every seed shows it and the whole interval lies on its side of the threshold (0, or +0.5 "
+                + "for W8).\n\n");
+        sb.append(PairedComparison.markdown(comparisons())).append('\n');
+        sb.append("![paired differences](paired-differences.png)\n\n");
         if (speed != null) {
             sb.append("## Speed (").append(speed.utterances()).append(" test utterances, encoder + greedy decoding, best of ")
                     .append(DemoSpeed.ROUNDS).append(" interleaved rounds, 1 thread, ")

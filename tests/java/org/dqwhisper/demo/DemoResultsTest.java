@@ -2,6 +2,7 @@ package org.dqwhisper.demo;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,7 +11,9 @@ import java.util.Map;
 import org.dqwhisper.corpus.CorpusConfig;
 import org.dqwhisper.distill.ModelSizeReport;
 import org.dqwhisper.eval.ErrorRate;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Aggregation over seeds and the paper-claim checks, on hand-made scores whose outcome is known. */
 class DemoResultsTest {
@@ -25,11 +28,18 @@ class DemoResultsTest {
     }
 
     static DemoResults results(Map<String, int[]> cerPerSeed) {
+        return results(cerPerSeed, false);
+    }
+
+    /** With {@code curves}, every trained run has a two-update loss curve {update, total, CE, KL, L_hid, L_hid,enc}. */
+    static DemoResults results(Map<String, int[]> cerPerSeed, boolean curves) {
         List<DemoRun.SystemRun> runs = new ArrayList<>();
         Map<String, ModelSizeReport.Breakdown> sizes = new LinkedHashMap<>();
         for (DemoSystem s : DemoSystem.standard()) {
             int[] e = cerPerSeed.get(s.name());
-            for (int seed = 0; seed < e.length; seed++) runs.add(new DemoRun.SystemRun(s, seed + 1, scores(e[seed], e[seed]), List.of(), 0, null, 0));
+            for (int seed = 0; seed < e.length; seed++) runs.add(new DemoRun.SystemRun(s, seed + 1, scores(e[seed], e[seed]),
+                    curves && s.kind() == DemoSystem.Kind.TRAINED ? List.of(new double[] {1, 2, 1, 1, 0.01, 0}, new double[] {2, 1.5, 0.8, 0.7, 0.01, 0})
+                            : List.of(), 0, null, 0));
             long bits = s.kind() == DemoSystem.Kind.TEACHER ? 60L : s.integer() ? (s.bits() == 8 ? 10L : 6L) : 20L;
             sizes.put(s.name(), new ModelSizeReport.Breakdown(bits << 23, 0, 0)); // MiB = bits / 8 / 2^20
         }
@@ -66,6 +76,23 @@ class DemoResultsTest {
         assertTrue(claims.get(3).startsWith("did NOT hold"), claims.get(3)); // W4 QAD 30 > PTQ 25
         assertTrue(claims.get(4).startsWith("held"), claims.get(4));        // 6x >= 5.18x
         assertTrue(r.table().contains("| KD dynamic | FP32 | 17.00 ± 2.00 |"), r.table());
+        // paired by seed: dynamic - static = (15 - 20, 19 - 22) points; no per-utterance counts here, so no interval
+        PairedComparison.Result dynStatic = r.comparisons().get(0);
+        assertEquals("dynamic < static", dynStatic.claim());
+        assertArrayEquals(new double[] {-0.05, -0.03}, dynStatic.seedDiffs(), 1e-12);
+        assertEquals(PairedComparison.Verdict.NO_DATA, dynStatic.verdict());
+        assertEquals(6, r.comparisons().size());
+    }
+
+    @Test
+    void reportWithoutPerUtteranceCountsStillWritesEveryFile(@TempDir Path dir) throws Exception {
+        Map<String, int[]> e = new LinkedHashMap<>();
+        for (DemoSystem s : DemoSystem.standard()) e.put(s.name(), new int[] {20, 21});
+        DemoResults r = results(e, true);
+        r.write(dir);
+        String report = Files.readString(dir.resolve("report.md"));
+        assertTrue(report.contains("| dynamic < static | KD dynamic − KD static | +0.00 | +0.00, +0.00 | 0 of 2 | – | no per-utterance data |"), report);
+        assertNotNull(ImageIO.read(dir.resolve("paired-differences.png").toFile()));
     }
 
     @Test

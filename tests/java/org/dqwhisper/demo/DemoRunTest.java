@@ -98,7 +98,8 @@ class DemoRunTest {
         assertTrue(report.contains("did NOT hold") || report.contains("held:"), report);
         assertTrue(report.contains("Teacher: `" + teacher + "`; student start point: `" + student + "` (not the bundled pair)."),
                 "the report names the models it was given: " + report);
-        for (String png : List.of("cer-per-language.png", "size-vs-cer.png", "training-loss.png", "training-ce.png", "training-terms.png")) {
+        for (String png : List.of("cer-per-language.png", "size-vs-cer.png", "training-loss.png", "training-ce.png", "training-terms.png",
+                "paired-differences.png")) {
             assertTrue(report.contains(png), png + " linked from report.md");
             BufferedImage img = ImageIO.read(out.resolve(png).toFile());
             assertNotNull(img, png + " decodes");
@@ -122,6 +123,19 @@ class DemoRunTest {
                     ce.stateTensors().get("encoder.blocks.0.mlp.0.weight").toFloatArray(), "the default recipe keeps the encoder frozen");
         }
         assertFalse(json.get("train_encoder").getAsBoolean());
+        // paired comparisons: every test utterance scored per run, the same test set for every system, an interval each
+        int utterances = json.getAsJsonArray("test_utterances").size();
+        assertTrue(utterances > 0);
+        for (var e : json.getAsJsonArray("runs")) {
+            assertEquals(utterances, e.getAsJsonObject().getAsJsonArray("utterance_char_errors").size(), e.toString());
+        }
+        assertEquals(6, json.getAsJsonArray("paired_comparisons").size());
+        for (PairedComparison.Result c : r.comparisons()) {
+            assertNotEquals(PairedComparison.Verdict.NO_DATA, c.verdict(), c.claim());
+            assertTrue(c.low() <= c.meanDiff() + 1e-12 && c.meanDiff() <= c.high() + 1e-12, c.claim() + ": the measured difference lies in its bootstrap interval");
+        }
+        assertTrue(report.contains("## Are the differences larger than the noise?"), report);
+        assertTrue(report.contains("| dynamic < static | KD dynamic − KD static |"), report);
         try (var files = Files.list(out)) {
             assertTrue(files.noneMatch(p -> p.getFileName().toString().startsWith(".")), "no temporary files left");
         }
