@@ -45,6 +45,7 @@ public final class PairedGemmProbe {
         if (shapes.isEmpty()) shapes.addAll(GemmBenchmark.whisperShapes(true));
         GemmBenchmark.checkImpls(List.of(base, impl));
         THREADS.setThreadCpuTimeEnabled(true);
+        HeapWarmup.cycleYoungGeneration();
         List<GemmBackend> backends = GemmBackends.available();
         int saved = CpuRuntime.threads();
         try {
@@ -84,15 +85,22 @@ public final class PairedGemmProbe {
         return GemmBenchmark.Workload.prepare(be, impl, s);
     }
 
-    /** CPU seconds per call over one sample of at least {@code millis} of thread CPU time. */
+    /**
+     * CPU seconds per call over one sample of at least {@code millis} of thread CPU time. The clock is read once per
+     * batch of calls (batches of about a millisecond): reading it costs about a microsecond here, as much as a
+     * whole M = 1 call, and read after every call it would swamp the small decoder shapes.
+     */
     private static double secondsPerCall(Runnable call, double millis) {
         long c0 = THREADS.getCurrentThreadCpuTime();
+        call.run();
+        long single = Math.max(1, THREADS.getCurrentThreadCpuTime() - c0);
+        int batch = (int) Math.max(1, Math.min(1_000_000, 1_000_000 / single));
         long budget = (long) (millis * 1e6);
-        int n = 0;
+        long n = 1;
         long c1;
         do {
-            call.run();
-            n++;
+            for (int i = 0; i < batch; i++) call.run();
+            n += batch;
             c1 = THREADS.getCurrentThreadCpuTime();
         } while (c1 - c0 < budget);
         return (c1 - c0) * 1e-9 / n;

@@ -132,6 +132,7 @@ public final class GemmBenchmark {
     public List<Row> run(List<Shape> shapes, List<String> impls, List<Integer> threads, Consumer<Row> progress) {
         checkImpls(impls);
         for (int t : threads) if (t < 1) throw new IllegalArgumentException("thread count must be >= 1, got " + t);
+        HeapWarmup.cycleYoungGeneration(); // timed calls allocate: see HeapWarmup
         List<Row> rows = new ArrayList<>();
         for (Shape s : shapes) {
             for (String name : impls) {

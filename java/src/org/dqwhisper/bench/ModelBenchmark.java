@@ -52,6 +52,7 @@ public final class ModelBenchmark {
 
     public static Row run(String size, Path checkpoint, Precision precision, int threads, int encoderRuns, int tokens) throws IOException {
         CpuRuntime.setThreads(threads);
+        HeapWarmup.cycleYoungGeneration(); // decoding allocates (logits, pointers): see HeapWarmup
         long rss0 = rssMb();
         long t0 = System.nanoTime();
         try (WhisperModel m = WhisperModel.load(checkpoint, precision)) {
