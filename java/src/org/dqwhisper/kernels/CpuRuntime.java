@@ -1,5 +1,6 @@
 package org.dqwhisper.kernels;
 
+import org.bytedeco.javacpp.LongPointer;
 import org.dqwhisper.nativelib.NativeCpu;
 
 /**
@@ -58,6 +59,35 @@ public final class CpuRuntime {
     public static int threads() {
         ensureLoaded();
         return NativeCpu.dqw_get_num_threads();
+    }
+
+    /**
+     * Off-heap blocks of 1 MiB and more that tensors freed are kept for reuse: allocating the same size again (the
+     * next training step's activations, the next window's encoder buffers) then maps no new pages. These report and
+     * bound that cache; {@code DQW_ALLOC_CACHE_MB} in the environment sets the limit at start-up (0 turns reuse off).
+     */
+    public record AllocationCache(long cachedBytes, long limitBytes, long hits, long misses) {}
+
+    /** The allocation cache's state: bytes held, limit, and allocations served from it or not since start. */
+    public static AllocationCache allocationCache() {
+        ensureLoaded();
+        try (LongPointer hits = new LongPointer(1); LongPointer misses = new LongPointer(1)) {
+            NativeCpu.dqw_alloc_cache_counts(hits, misses);
+            return new AllocationCache(NativeCpu.dqw_alloc_cache_bytes(), NativeCpu.dqw_alloc_cache_limit(), hits.get(), misses.get());
+        }
+    }
+
+    /** Bounds the allocation cache (0: no reuse); blocks beyond the new limit are released now. */
+    public static void setAllocationCacheLimit(long bytes) {
+        ensureLoaded();
+        if (bytes < 0) throw new IllegalArgumentException("allocation cache limit must be >= 0 bytes, got " + bytes);
+        NativeCpu.dqw_alloc_cache_set_limit(bytes);
+    }
+
+    /** Returns every cached block to the C library (e.g. after a large job, before a long idle time). */
+    public static void releaseAllocationCache() {
+        ensureLoaded();
+        NativeCpu.dqw_alloc_cache_release();
     }
 
     public static String nativeVersion() {

@@ -3,6 +3,7 @@ package org.dqwhisper.nativelib;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.annotation.Cast;
 import org.bytedeco.javacpp.annotation.Platform;
@@ -39,6 +40,16 @@ public final class NativeCpu {
     public static native Pointer dqw_alloc_uninit(long bytes);
 
     public static native void dqw_free(Pointer p);
+
+    public static native long dqw_alloc_cache_bytes();
+
+    public static native long dqw_alloc_cache_limit();
+
+    public static native void dqw_alloc_cache_set_limit(long bytes);
+
+    public static native void dqw_alloc_cache_release();
+
+    public static native void dqw_alloc_cache_counts(@Cast("int64_t*") LongPointer hits, @Cast("int64_t*") LongPointer misses);
 
     public static native void dqw_copy(Pointer dst, @Cast("const void*") Pointer src, long bytes);
 

@@ -1,0 +1,129 @@
+package org.dqwhisper.tensor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.dqwhisper.kernels.CpuRuntime;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Freed blocks of 1 MiB and more are reused for the same size class (so their pages stay mapped), handed out zeroed
+ * by {@link Tensor#allocate}, never to two live tensors at once, and never beyond the cache limit.
+ */
+class AllocationCacheTest {
+    static final long MIB = 1 << 20;
+    long savedLimit;
+
+    @BeforeEach
+    void emptyCache() {
+        savedLimit = CpuRuntime.allocationCache().limitBytes();
+        CpuRuntime.setAllocationCacheLimit(512 * MIB);
+        CpuRuntime.releaseAllocationCache();
+    }
+
+    @AfterEach
+    void restore() {
+        CpuRuntime.releaseAllocationCache();
+        CpuRuntime.setAllocationCacheLimit(savedLimit);
+    }
+
+    @Test
+    void aFreedLargeBlockIsReusedForItsSizeClassAndZeroedWhenAskedTo() {
+        long address;
+        try (Tensor a = Tensor.allocate(DType.S8, 2 * MIB)) {
+            address = a.address();
+            byte[] pattern = new byte[(int) (2 * MIB)];
+            java.util.Arrays.fill(pattern, (byte) 0x5A);
+            a.copyFrom(pattern);
+        }
+        CpuRuntime.AllocationCache c = CpuRuntime.allocationCache();
+        assertEquals(2 * MIB, c.cachedBytes(), "the freed 2 MiB block is held");
+        long hits = c.hits();
+        try (Tensor b = Tensor.allocate(DType.F32, 2 * MIB / 4)) {
+            assertEquals(address, b.address(), "the same block comes back");
+            assertEquals(hits + 1, CpuRuntime.allocationCache().hits());
+            for (float v : b.toFloatArray()) {
+                if (v != 0f) throw new AssertionError("a reused block handed out by allocate() is not zeroed: " + v);
+            }
+            assertEquals(0, CpuRuntime.allocationCache().cachedBytes());
+        }
+    }
+
+    @Test
+    void sizeClassesKeepSizesApart() {
+        long address;
+        try (Tensor a = Tensor.allocate(DType.S8, 2 * MIB)) {
+            address = a.address();
+        }
+        // 2 MiB + 64 bytes rounds up to the next class (2.25 MiB): the 2 MiB block does not fit it
+        try (Tensor b = Tensor.allocate(DType.S8, 2 * MIB + 64)) {
+            assertNotEquals(address, b.address());
+        }
+        assertEquals(2 * MIB + (2 * MIB + MIB / 4), CpuRuntime.allocationCache().cachedBytes(), "both classes are held");
+        // anything in (2 MiB, 2.25 MiB] shares that class
+        try (Tensor c = Tensor.allocate(DType.S8, 2 * MIB + MIB / 4)) {
+            assertEquals(2 * MIB, CpuRuntime.allocationCache().cachedBytes(), "the 2.25 MiB block was taken");
+        }
+    }
+
+    @Test
+    void smallBlocksAndTheLimitAreRespected() {
+        Tensor.allocate(DType.S8, MIB - 64).close();
+        assertEquals(0, CpuRuntime.allocationCache().cachedBytes(), "blocks under 1 MiB go back to the C library");
+
+        CpuRuntime.setAllocationCacheLimit(3 * MIB);
+        Tensor a = Tensor.allocate(DType.S8, 2 * MIB), b = Tensor.allocate(DType.S8, 2 * MIB);
+        a.close();
+        b.close();
+        assertEquals(2 * MIB, CpuRuntime.allocationCache().cachedBytes(), "the second block would pass the 3 MiB limit");
+
+        CpuRuntime.setAllocationCacheLimit(MIB);
+        assertEquals(0, CpuRuntime.allocationCache().cachedBytes(), "lowering the limit releases what exceeds it");
+        CpuRuntime.setAllocationCacheLimit(0);
+        Tensor.allocate(DType.S8, 4 * MIB).close();
+        assertEquals(0, CpuRuntime.allocationCache().cachedBytes(), "limit 0: no reuse");
+        assertThrows(IllegalArgumentException.class, () -> CpuRuntime.setAllocationCacheLimit(-1));
+    }
+
+    @Test
+    void concurrentTensorsNeverShareABlock() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<Integer>> runs = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                final byte tag = (byte) (t + 1);
+                runs.add(pool.submit(() -> {
+                    int checked = 0;
+                    for (int i = 0; i < 60; i++) {
+                        long bytes = (1 + (i + tag) % 3) * MIB; // three classes, shared by every thread
+                        try (Tensor x = Tensor.allocateUninitialized("t" + tag, DType.S8, bytes)) {
+                            byte[] mine = new byte[(int) bytes];
+                            java.util.Arrays.fill(mine, tag);
+                            x.copyFrom(mine);
+                            Thread.yield();
+                            byte[] back = x.toByteArray();
+                            for (int j = 0; j < back.length; j += 4093) {
+                                if (back[j] != tag) throw new AssertionError("block written by another tensor at byte " + j);
+                            }
+                            checked++;
+                        }
+                    }
+                    return checked;
+                }));
+            }
+            for (Future<Integer> f : runs) assertEquals(60, f.get());
+        } finally {
+            pool.shutdownNow();
+        }
+        assertTrue(CpuRuntime.allocationCache().hits() > 0, "the threads reused blocks");
+    }
+}
