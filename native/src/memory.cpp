@@ -4,7 +4,7 @@
 // class, and the next allocation of that class takes it. The C library returns such blocks to the kernel (glibc
 // mmaps everything above its threshold, at most 32 MiB), so without this every training step and every encoder
 // window would map its activations afresh and pay one page fault per 4 KiB page on first touch: 12-13 us each on
-// this project's build machine (a paravirtualised VM), about 0.25 us on bare metal. The demo made 4 million faults,
+// this project's build machine (a paravirtualised VM; less on bare metal, never free). The demo made 4 million faults,
 // 98 s of system time in a 7-minute run.
 //
 // Classes: a size rounds up to a multiple of 1/8 of the largest power of two not above it (at most 12.5 % slack).
