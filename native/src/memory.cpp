@@ -30,7 +30,7 @@ namespace {
 
 constexpr size_t kHeaderBytes = 64;  // keeps the caller's pointer 64-byte aligned
 constexpr uint64_t kMagic = 0x4b434f4c42575144ull;  // "DQWBLOCK"
-constexpr size_t kCacheMinBytes = size_t(1) << 20;
+constexpr size_t kCacheMinBytes = size_t(4) << 20;
 
 struct Header {
   uint64_t magic;

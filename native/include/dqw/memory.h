@@ -9,7 +9,7 @@ DQW_API void* dqw_alloc(int64_t bytes);
  * pages never written are never touched, e.g. the unused tail of a KV cache). */
 DQW_API void* dqw_alloc_uninit(int64_t bytes);
 DQW_API void dqw_free(void* p);
-/* Freed blocks of 1 MiB and more are kept for reuse (no page faults when the same size is allocated again) up to a
+/* Freed blocks of 4 MiB and more are kept for reuse (no page faults when the same size is allocated again) up to a
  * limit: default 1/8 of physical memory, at most 2 GiB; environment DQW_ALLOC_CACHE_MB overrides it (0: no reuse). */
 DQW_API int64_t dqw_alloc_cache_bytes(void);
 DQW_API int64_t dqw_alloc_cache_limit(void);

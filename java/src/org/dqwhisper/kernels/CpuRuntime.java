@@ -62,7 +62,7 @@ public final class CpuRuntime {
     }
 
     /**
-     * Off-heap blocks of 1 MiB and more that tensors freed are kept for reuse: allocating the same size again (the
+     * Off-heap blocks of 4 MiB and more that tensors freed are kept for reuse: allocating the same size again (the
      * next training step's activations, the next window's encoder buffers) then maps no new pages. These report and
      * bound that cache; {@code DQW_ALLOC_CACHE_MB} in the environment sets the limit at start-up (0 turns reuse off).
      */

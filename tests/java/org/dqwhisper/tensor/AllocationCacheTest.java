@@ -16,11 +16,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Freed blocks of 1 MiB and more are reused for the same size class (so their pages stay mapped), handed out zeroed
+ * Freed blocks of 4 MiB and more are reused for the same size class (so their pages stay mapped), handed out zeroed
  * by {@link Tensor#allocate}, never to two live tensors at once, and never beyond the cache limit.
  */
 class AllocationCacheTest {
     static final long MIB = 1 << 20;
+    static final long FLOOR = 4 * MIB; // kCacheMinBytes of native/src/memory.cpp
+    static final long BLOCK = 2 * FLOOR; // a cacheable size; its class step is BLOCK / 8
     long savedLimit;
 
     @BeforeEach
@@ -39,16 +41,16 @@ class AllocationCacheTest {
     @Test
     void aFreedLargeBlockIsReusedForItsSizeClassAndZeroedWhenAskedTo() {
         long address;
-        try (Tensor a = Tensor.allocate(DType.S8, 2 * MIB)) {
+        try (Tensor a = Tensor.allocate(DType.S8, BLOCK)) {
             address = a.address();
-            byte[] pattern = new byte[(int) (2 * MIB)];
+            byte[] pattern = new byte[(int) BLOCK];
             java.util.Arrays.fill(pattern, (byte) 0x5A);
             a.copyFrom(pattern);
         }
         CpuRuntime.AllocationCache c = CpuRuntime.allocationCache();
-        assertEquals(2 * MIB, c.cachedBytes(), "the freed 2 MiB block is held");
+        assertEquals(BLOCK, c.cachedBytes(), "the freed block is held");
         long hits = c.hits();
-        try (Tensor b = Tensor.allocate(DType.F32, 2 * MIB / 4)) {
+        try (Tensor b = Tensor.allocate(DType.F32, BLOCK / 4)) {
             assertEquals(address, b.address(), "the same block comes back");
             assertEquals(hits + 1, CpuRuntime.allocationCache().hits());
             for (float v : b.toFloatArray()) {
@@ -61,35 +63,36 @@ class AllocationCacheTest {
     @Test
     void sizeClassesKeepSizesApart() {
         long address;
-        try (Tensor a = Tensor.allocate(DType.S8, 2 * MIB)) {
+        try (Tensor a = Tensor.allocate(DType.S8, BLOCK)) {
             address = a.address();
         }
-        // 2 MiB + 64 bytes rounds up to the next class (2.25 MiB): the 2 MiB block does not fit it
-        try (Tensor b = Tensor.allocate(DType.S8, 2 * MIB + 64)) {
+        long next = BLOCK + BLOCK / 8;
+        // BLOCK + 64 bytes rounds up to the next class (BLOCK + BLOCK/8): the BLOCK-sized block does not fit it
+        try (Tensor b = Tensor.allocate(DType.S8, BLOCK + 64)) {
             assertNotEquals(address, b.address());
         }
-        assertEquals(2 * MIB + (2 * MIB + MIB / 4), CpuRuntime.allocationCache().cachedBytes(), "both classes are held");
-        // anything in (2 MiB, 2.25 MiB] shares that class
-        try (Tensor c = Tensor.allocate(DType.S8, 2 * MIB + MIB / 4)) {
-            assertEquals(2 * MIB, CpuRuntime.allocationCache().cachedBytes(), "the 2.25 MiB block was taken");
+        assertEquals(BLOCK + next, CpuRuntime.allocationCache().cachedBytes(), "both classes are held");
+        // anything in (BLOCK, BLOCK + BLOCK/8] shares that class
+        try (Tensor c = Tensor.allocate(DType.S8, next)) {
+            assertEquals(BLOCK, CpuRuntime.allocationCache().cachedBytes(), "the next-class block was taken");
         }
     }
 
     @Test
     void smallBlocksAndTheLimitAreRespected() {
-        Tensor.allocate(DType.S8, MIB - 64).close();
-        assertEquals(0, CpuRuntime.allocationCache().cachedBytes(), "blocks under 1 MiB go back to the C library");
+        Tensor.allocate(DType.S8, FLOOR - 64).close();
+        assertEquals(0, CpuRuntime.allocationCache().cachedBytes(), "blocks under the floor go back to the C library");
 
-        CpuRuntime.setAllocationCacheLimit(3 * MIB);
-        Tensor a = Tensor.allocate(DType.S8, 2 * MIB), b = Tensor.allocate(DType.S8, 2 * MIB);
+        CpuRuntime.setAllocationCacheLimit(BLOCK + BLOCK / 2);
+        Tensor a = Tensor.allocate(DType.S8, BLOCK), b = Tensor.allocate(DType.S8, BLOCK);
         a.close();
         b.close();
-        assertEquals(2 * MIB, CpuRuntime.allocationCache().cachedBytes(), "the second block would pass the 3 MiB limit");
+        assertEquals(BLOCK, CpuRuntime.allocationCache().cachedBytes(), "the second block would pass the limit");
 
-        CpuRuntime.setAllocationCacheLimit(MIB);
+        CpuRuntime.setAllocationCacheLimit(BLOCK / 2);
         assertEquals(0, CpuRuntime.allocationCache().cachedBytes(), "lowering the limit releases what exceeds it");
         CpuRuntime.setAllocationCacheLimit(0);
-        Tensor.allocate(DType.S8, 4 * MIB).close();
+        Tensor.allocate(DType.S8, BLOCK).close();
         assertEquals(0, CpuRuntime.allocationCache().cachedBytes(), "limit 0: no reuse");
         assertThrows(IllegalArgumentException.class, () -> CpuRuntime.setAllocationCacheLimit(-1));
     }
@@ -104,7 +107,7 @@ class AllocationCacheTest {
                 runs.add(pool.submit(() -> {
                     int checked = 0;
                     for (int i = 0; i < 60; i++) {
-                        long bytes = (1 + (i + tag) % 3) * MIB; // three classes, shared by every thread
+                        long bytes = (1 + (i + tag) % 3) * FLOOR; // three classes, shared by every thread
                         try (Tensor x = Tensor.allocateUninitialized("t" + tag, DType.S8, bytes)) {
                             byte[] mine = new byte[(int) bytes];
                             java.util.Arrays.fill(mine, tag);
